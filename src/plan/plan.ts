@@ -1,0 +1,99 @@
+// The InitPlan is the seam between policy (TypeScript) and mechanism (runt-init, C).
+// It is an ordered program of small steps; runt-init runs them top to bottom and
+// knows nothing about config.json. Every field of config.json that reaches the
+// kernel arrives here first, so a unit test can assert the plan without root.
+//
+// Paths named "in root" are resolved by runt-init with openat2(RESOLVE_IN_ROOT)
+// against its current root fd: the rootfs before pivot_root, "/" after it. A
+// symlink in the image therefore can never send a step outside the rootfs.
+
+export const PLAN_VERSION = 1;
+
+/** What to create at a mount target that does not exist yet. */
+export type MkTarget = "none" | "dir" | "file";
+
+export type PlanOp =
+  /** setns(open(path), nstype). Host path, resolved before anything else. */
+  | { op: "setns"; path: string; nstype: number }
+  /** unshare(flags). */
+  | { op: "unshare"; flags: number }
+  /** Tell runt `sync <tag>` and wait for its ack (runt writes id maps on "userns"). */
+  | { op: "sync"; tag: string }
+  /** write(content) to a host path (inRoot=false) or a path in root (inRoot=true). */
+  | { op: "write"; path: string; content: string; inRoot: boolean }
+  /** clone(CLONE_PARENT): the child runs the rest; the parent reports `pid <n>` and exits. */
+  | { op: "fork" }
+  | { op: "setsid" }
+  /** Open the rootfs directory (host path) as the root fd for later in-root paths. */
+  | { op: "openRoot"; path: string }
+  /**
+   * One mount(2). source is a host path for binds ("" for none); target is in root
+   * unless hostTarget. With mk, missing targets (and parents) are created.
+   */
+  | {
+      op: "mount";
+      source: string;
+      target: string;
+      fstype: string;
+      flags: number;
+      data: string;
+      mk: MkTarget;
+      hostTarget: boolean;
+    }
+  /** mount_setattr(target, AT_RECURSIVE?, attrSet, attrClr, propagation). */
+  | {
+      op: "setattr";
+      target: string;
+      recursive: boolean;
+      attrSet: number;
+      attrClr: number;
+      propagation: number;
+    }
+  | { op: "mkdir"; path: string; mode: number }
+  /** mknod in root; mode carries the file type bits. */
+  | {
+      op: "mknod";
+      path: string;
+      mode: number;
+      major: number;
+      minor: number;
+      uid: number;
+      gid: number;
+    }
+  /** symlink(target, linkpath in root); an existing link is left alone. */
+  | { op: "symlink"; target: string; linkpath: string }
+  /** pivot_root into the root fd, detach the old root. */
+  | { op: "pivotRoot" }
+  /** --no-pivot: MS_MOVE the rootfs onto / and chroot. */
+  | { op: "chroot" }
+  /** Cover a path with /dev/null (files) or a read-only tmpfs (dirs); missing is fine. */
+  | { op: "mask"; path: string }
+  /** Bind a path onto itself read-only; missing is fine. */
+  | { op: "readonly"; path: string }
+  /** Remount the root read-only (after pivot). */
+  | { op: "readonlyRoot" }
+  | { op: "hostname"; name: string }
+  | { op: "domainname"; name: string }
+  | { op: "rlimit"; resource: number; soft: bigint; hard: bigint }
+  | { op: "chdir"; path: string }
+  | { op: "umask"; mask: number }
+  /** Drop every capability not in the mask from the bounding set. */
+  | { op: "capBounding"; mask: bigint }
+  /** setgroups, setresgid, setresuid with keep-caps around the switch. */
+  | { op: "user"; uid: number; gid: number; groups: number[] }
+  /** capset(effective, permitted, inheritable) then raise ambient. */
+  | { op: "caps"; effective: bigint; permitted: bigint; inheritable: bigint; ambient: bigint }
+  | { op: "noNewPrivs" }
+  /** Open the exec fifo (host path) with O_PATH, to be opened for writing at "wait". */
+  | { op: "openFifo"; path: string }
+  /** Send `ready`, then block opening the exec fifo until `runt start` reads it. */
+  | { op: "wait" }
+  /** Close fds >= closeFrom, look args[0] up in env's PATH and execve. */
+  | { op: "exec"; args: string[]; env: string[]; closeFrom: number };
+
+export type OpName = PlanOp["op"];
+
+export interface InitPlan {
+  version: typeof PLAN_VERSION;
+  ops: PlanOp[];
+}
