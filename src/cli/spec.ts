@@ -1,0 +1,24 @@
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { RuntError } from "../container/errors.ts";
+import { defaultSpec } from "../spec/default.ts";
+import { bool, str } from "./args.ts";
+import type { Verb } from "./context.ts";
+
+export const spec: Verb = {
+  name: "spec",
+  summary: "write a default config.json",
+  usage: "",
+  flags: [
+    { name: "bundle", short: "b", kind: "string", arg: "DIR", help: "where to write config.json" },
+    { name: "rootless", kind: "bool", help: "a config for a container run by a non-root user" },
+  ],
+  run(_ctx, f, args) {
+    if (args.length) throw new RuntError(`spec: unexpected argument "${args[0]}"`);
+    const file = join(str(f, "bundle") ?? ".", "config.json");
+    if (existsSync(file)) throw new RuntError(`${file} exists; remove it first`);
+    const config = defaultSpec({ rootless: bool(f, "rootless") });
+    writeFileSync(file, `${JSON.stringify(config, null, "\t")}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,167 @@
+// The library's face: what runc's libcontainer offers, for the CLI and for programs.
+import { closeSync, constants, existsSync, openSync, readSync, rmSync } from "node:fs";
+import { cgroupManagerFromJSON } from "../cgroups/index.ts";
+import { native, type WaitResult } from "../native.ts";
+import { type CreateOptions, createContainer, destroy } from "./create.ts";
+import { RuntError, errnoCode } from "./errors.ts";
+import { StateDir, type Status, type StoredState, listIds, processStartTime } from "./state.ts";
+
+export const DEFAULT_ROOT = "/run/runt";
+
+/** The OCI state, plus what `runc state` adds (rootfs, created, owner). */
+export interface ContainerState {
+  ociVersion: string;
+  id: string;
+  pid: number;
+  status: Status;
+  bundle: string;
+  rootfs: string;
+  created: string;
+  owner: string;
+  annotations: Record<string, string>;
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const sleepMs = (ms: number) => Atomics.wait(pause, 0, 0, ms);
+
+export class Container {
+  private constructor(
+    private readonly dir: StateDir,
+    private stored: StoredState,
+  ) {}
+
+  static create(opts: CreateOptions): Container {
+    const { dir, state } = createContainer(opts);
+    return new Container(dir, state);
+  }
+
+  static load(root: string, id: string): Container {
+    const dir = new StateDir(root, id);
+    return new Container(dir, dir.read());
+  }
+
+  static list(root: string): ContainerState[] {
+    const out: ContainerState[] = [];
+    for (const id of listIds(root)) {
+      try {
+        out.push(Container.load(root, id).state());
+      } catch {
+        // A directory being created or removed right now: not a container yet.
+      }
+    }
+    return out;
+  }
+
+  get id(): string {
+    return this.stored.id;
+  }
+
+  get pid(): number {
+    return this.stored.pid;
+  }
+
+  status(): Status {
+    return this.dir.status(this.stored);
+  }
+
+  state(): ContainerState {
+    const s = this.stored;
+    const status = this.status();
+    return {
+      ociVersion: s.ociVersion,
+      id: s.id,
+      pid: status === "stopped" ? 0 : s.pid,
+      status,
+      bundle: s.bundle,
+      rootfs: s.rootfs,
+      created: s.created,
+      owner: s.owner,
+      annotations: s.annotations,
+    };
+  }
+
+  /** Releases the init blocked on the exec fifo: the user's process runs. */
+  start(): void {
+    this.dir.locked(() => {
+      this.stored = this.dir.read();
+      const status = this.status();
+      if (status !== "created") {
+        throw new RuntError(
+          `cannot start container "${this.id}": it is ${status}, and only a created container can be started`,
+        );
+      }
+      this.releaseFifo();
+      this.stored.phase = "running";
+      this.dir.write(this.stored);
+    });
+  }
+
+  private releaseFifo(): void {
+    const fd = openSync(this.dir.fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const buf = Buffer.alloc(1);
+      // Opening for reading unblocks the init's open for writing; it then writes one byte.
+      for (;;) {
+        try {
+          if (readSync(fd, buf) === 1) break;
+        } catch (e) {
+          if (errnoCode(e) !== "EAGAIN") throw e;
+        }
+        if (processStartTime(this.stored.pid) !== this.stored.pidStartTime) {
+          throw new RuntError(`container "${this.id}" exited before it could be started`);
+        }
+        sleepMs(1);
+      }
+    } finally {
+      closeSync(fd);
+      rmSync(this.dir.fifo, { force: true });
+    }
+  }
+
+  /** Sends a signal to the container's init, or with all to every process in its cgroup. */
+  kill(signal: number, all = false): void {
+    const status = this.status();
+    if (all) {
+      cgroupManagerFromJSON(this.stored.cgroup).killAll(signal);
+      return;
+    }
+    if (status === "stopped") throw new RuntError(`container "${this.id}" is not running`);
+    try {
+      process.kill(this.stored.pid, signal);
+    } catch (e) {
+      if (errnoCode(e) !== "ESRCH") throw e;
+      throw new RuntError(`container "${this.id}" is not running`);
+    }
+  }
+
+  /** Waits for the init to exit. Only the process that created the container can wait:
+   * with CLONE_PARENT the container's PID 1 is its child. */
+  wait(): Promise<WaitResult> {
+    return native().waitpidAsync(this.stored.pid);
+  }
+
+  /** Removes the container. A running one needs force, which kills it first. */
+  delete(force = false): void {
+    this.dir.locked(() => {
+      this.stored = this.dir.read();
+      const status = this.status();
+      if (!force && (status === "running" || status === "paused" || status === "creating")) {
+        throw new RuntError(
+          `cannot delete container "${this.id}" that is ${status}: stop it first or use --force`,
+        );
+      }
+      destroy(this.dir, this.stored, cgroupManagerFromJSON(this.stored.cgroup));
+    });
+  }
+
+  /** delete --force for an id whose state could not be read (runt killed mid-create). */
+  static forceRemove(root: string, id: string): void {
+    const dir = new StateDir(root, id);
+    if (!dir.exists()) return;
+    if (existsSync(`${dir.dir}/state.json`)) {
+      Container.load(root, id).delete(true);
+      return;
+    }
+    dir.remove();
+  }
+}

@@ -1,0 +1,149 @@
+// `create`: everything that can fail on bad input fails before anything exists on
+// the host; after the state directory is claimed, every failure undoes what was made.
+import { readFileSync, statSync } from "node:fs";
+import { userInfo } from "node:os";
+import { isAbsolute, resolve } from "node:path";
+import { type CgroupManager, cgroupManager } from "../cgroups/index.ts";
+import { native } from "../native.ts";
+import { compilePlan } from "../plan/compile.ts";
+import { parseConfig, refuseUnsupported } from "../spec/validate.ts";
+import type { Spec } from "../spec/types.ts";
+import { cgroupMountSources } from "./cgroup-view.ts";
+import { RuntError, errnoCode } from "./errors.ts";
+import { runInit } from "./init-process.ts";
+import { writePidFile } from "./pidfile.ts";
+import { StateDir, type StoredState, processStartTime } from "./state.ts";
+
+export interface CreateOptions {
+  /** State root (runc's --root); default /run/runt. */
+  root: string;
+  id: string;
+  /** Bundle directory; config.json is read from it unless `spec` is given. */
+  bundle: string;
+  /** An in-memory config instead of <bundle>/config.json. */
+  spec?: Spec;
+  pidFile?: string;
+  preserveFds?: number;
+  noPivot?: boolean;
+  /** Accepted for runc compatibility: runt never creates a session keyring. */
+  noNewKeyring?: boolean;
+}
+
+export function loadSpec(bundle: string): Spec {
+  const file = resolve(bundle, "config.json");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    const why = errnoCode(e) === "ENOENT" ? "not found" : (e as Error).message;
+    throw new RuntError(`${file}: ${why}; pass the bundle directory with --bundle`);
+  }
+  return parseConfig(text, file);
+}
+
+function statSource(path: string): "dir" | "file" | null {
+  try {
+    return statSync(path).isDirectory() ? "dir" : "file";
+  } catch {
+    return null;
+  }
+}
+
+/** Creates the container and leaves its init blocked on the exec fifo. Returns its state. */
+export function createContainer(opts: CreateOptions): { dir: StateDir; state: StoredState } {
+  const dir = new StateDir(opts.root, opts.id);
+  const bundle = resolve(opts.bundle);
+  const spec = opts.spec ?? loadSpec(bundle);
+  refuseUnsupported(spec);
+  if (spec.process?.terminal) {
+    throw new RuntError(
+      "process.terminal: terminals are not supported by runt yet; set it to false",
+    );
+  }
+  if (!spec.root) throw new RuntError("config.json: root: required on Linux");
+  const rootfs = isAbsolute(spec.root.path) ? spec.root.path : resolve(bundle, spec.root.path);
+  if (statSource(rootfs) !== "dir") {
+    throw new RuntError(`root.path: ${rootfs} is not a directory; create the rootfs first`);
+  }
+  const namespaces = spec.linux?.namespaces ?? [];
+  if (!namespaces.some((ns) => ns.type === "mount")) {
+    throw new RuntError('linux.namespaces: runt needs a "mount" namespace to set up the rootfs');
+  }
+  const cgroups = cgroupManager({ path: spec.linux?.cgroupsPath ?? "", id: opts.id });
+  const preserveFds = opts.preserveFds ?? 0;
+  const plan = (() => {
+    try {
+      return compilePlan({
+        spec,
+        rootfs,
+        bundle,
+        fifoPath: dir.fifo,
+        noPivot: opts.noPivot ?? false,
+        preserveFds,
+        cgroupProcs: cgroups.procsFiles(),
+        cgroupMounts: cgroupMountSources(cgroups),
+        statSource,
+      });
+    } catch (e) {
+      throw e instanceof RuntError ? e : new RuntError(`config.json: ${(e as Error).message}`);
+    }
+  })();
+
+  dir.claim();
+  const state: StoredState = {
+    ociVersion: spec.ociVersion,
+    id: opts.id,
+    bundle,
+    rootfs,
+    pid: 0,
+    pidStartTime: "",
+    phase: "creating",
+    creator: { pid: process.pid, startTime: processStartTime(process.pid) ?? "" },
+    created: new Date().toISOString(),
+    owner: userInfo().username,
+    annotations: spec.annotations ?? {},
+    cgroup: cgroups.toJSON(),
+  };
+  try {
+    dir.write(state);
+    native().mkfifo(dir.fifo, 0o600);
+    cgroups.create();
+    state.cgroup = cgroups.toJSON();
+    dir.write(state);
+    cgroups.applyDevices(spec.linux?.resources?.devices ?? [], spec.linux?.devices ?? []);
+    const linux = spec.linux ?? {};
+    state.pid = runInit(plan, preserveFds, {
+      uidMappings: linux.uidMappings ?? [],
+      gidMappings: linux.gidMappings ?? [],
+      onPid: (pid) => {
+        state.pid = pid;
+        state.pidStartTime = processStartTime(pid) ?? "";
+        dir.write(state);
+      },
+    });
+    state.phase = "created";
+    dir.write(state);
+    if (opts.pidFile) writePidFile(opts.pidFile, state.pid);
+    return { dir, state };
+  } catch (e) {
+    destroy(dir, state, cgroups);
+    throw e;
+  }
+}
+
+/** Kills whatever the container still runs, then removes its cgroup and state. */
+export function destroy(dir: StateDir, state: StoredState, cgroups: CgroupManager): void {
+  if (state.pid && processStartTime(state.pid) === state.pidStartTime) {
+    try {
+      process.kill(state.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+  try {
+    cgroups.killAll(9);
+    cgroups.destroy();
+  } finally {
+    dir.remove();
+  }
+}

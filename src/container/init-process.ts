@@ -1,0 +1,128 @@
+// Starts runt-init from a sealed memfd with the plan, and speaks the sync protocol
+// (docs/plan-format.md) until the container is ready or has failed.
+import { closeSync, readFileSync, writeFileSync } from "node:fs";
+import initPath from "../../native/build/runt-init";
+import { native } from "../native.ts";
+import { encodePlan } from "../plan/encode.ts";
+import type { CompiledPlan } from "../plan/compile.ts";
+import { RuntError } from "./errors.ts";
+
+let initFd: number | undefined;
+
+/** The init runs from a sealed memfd, so no container can reopen it for writing
+ * through /proc/<pid>/exe (CVE-2019-5736). */
+function initExecFd(): number {
+  initFd ??= native().memfdFromBytes("runt-init", readFileSync(initPath), true);
+  return initFd;
+}
+
+export interface IdMapping {
+  containerID: number;
+  hostID: number;
+  size: number;
+}
+
+export interface InitCallbacks {
+  uidMappings: IdMapping[];
+  gidMappings: IdMapping[];
+  /** Called as soon as the container's PID 1 is known. */
+  onPid: (pid: number) => void;
+}
+
+const mapText = (maps: IdMapping[]) =>
+  maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}`).join("\n");
+
+/** Spawns the init, runs the plan up to `ready`, returns the container's pid. */
+export function runInit(plan: CompiledPlan, preserveFds: number, cb: InitCallbacks): number {
+  const n = native();
+  const planFd = n.memfdFromBytes("runt-plan", encodePlan(plan), true);
+  const [ours, theirs] = n.seqpacketPair();
+  const fds = [0, 1, 2];
+  for (let i = 0; i < preserveFds; i++) fds.push(3 + i);
+  const syncAt = fds.length;
+  fds.push(theirs, planFd);
+  let setupPid: number;
+  try {
+    setupPid = n.spawn({
+      execFd: initExecFd(),
+      argv: ["runt-init", String(syncAt), String(syncAt + 1)],
+      env: [],
+      fds,
+    });
+  } finally {
+    closeSync(theirs);
+    closeSync(planFd);
+  }
+  let pid = 0;
+  let failure: string | undefined;
+  try {
+    for (;;) {
+      const msg = n.recv(ours);
+      if (msg === "") break;
+      const [kind, ...rest] = msg.split(" ");
+      if (kind === "sync" && rest[0] === "userns") {
+        writeIdMaps(setupPid, cb);
+        n.send(ours, "ack");
+      } else if (kind === "pid") {
+        pid = Number(rest[0]);
+        n.waitpid(setupPid, false);
+        cb.onPid(pid);
+      } else if (kind === "ready") {
+        if (pid === 0) throw new RuntError("runt-init reported ready before its pid");
+        return pid;
+      } else if (kind === "error") {
+        failure ??= describeError(plan, msg);
+      } else {
+        failure ??= `unexpected message from runt-init: ${msg}`;
+      }
+    }
+  } finally {
+    closeSync(ours);
+  }
+  // EOF: every holder of the socket has gone; reap what is ours to reap.
+  const setup = n.waitpid(setupPid, true);
+  if (pid) n.waitpid(pid, true);
+  if (failure) throw new RuntError(failure);
+  const how = setup?.signal ? `was killed by signal ${setup.signal}` : "exited";
+  throw new RuntError(`runt-init ${how} before the container was ready`);
+}
+
+function writeIdMaps(pid: number, cb: InitCallbacks): void {
+  try {
+    writeFileSync(`/proc/${pid}/uid_map`, mapText(cb.uidMappings));
+    writeFileSync(`/proc/${pid}/gid_map`, mapText(cb.gidMappings));
+  } catch (e) {
+    throw new RuntError(`writing the user namespace id maps: ${(e as Error).message}`);
+  }
+}
+
+/** "error <op> <errno> <text>" -> a sentence naming the config.json part. */
+export function describeError(plan: CompiledPlan, msg: string): string {
+  const m = /^error (\d+) (\d+) ?(.*)$/s.exec(msg);
+  if (!m) return `runt-init failed: ${msg}`;
+  const index = Number(m[1]);
+  const errno = Number(m[2]);
+  const note = plan.notes[index] ?? "the container set-up";
+  const reason = errno ? `: ${errnoText(errno)}` : "";
+  return `${note}: ${m[3]}${reason}`;
+}
+
+const ERRNO: Record<number, string> = {
+  1: "operation not permitted (EPERM)",
+  2: "no such file or directory (ENOENT)",
+  13: "permission denied (EACCES)",
+  16: "device or resource busy (EBUSY)",
+  17: "file exists (EEXIST)",
+  19: "no such device (ENODEV)",
+  20: "not a directory (ENOTDIR)",
+  21: "is a directory (EISDIR)",
+  22: "invalid argument (EINVAL)",
+  28: "no space left on device (ENOSPC)",
+  30: "read-only file system (EROFS)",
+  40: "too many levels of symbolic links (ELOOP)",
+  18: "invalid cross-device link (EXDEV)",
+};
+
+function errnoText(errno: number): string {
+  return ERRNO[errno] ?? `errno ${errno}`;
+}

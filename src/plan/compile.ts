@@ -1,0 +1,165 @@
+// spec -> InitPlan. All ordering decisions live here: what runs before the user
+// namespace exists, what the PID-1 child does, and in which order mounts, devices,
+// pivot_root and the credential switch happen.
+import type { Spec } from "../spec/types.ts";
+import { CLONE, NAMESPACE_FLAGS } from "./constants.ts";
+import { capabilityMask, rlimitOps } from "./process.ts";
+import { rootfsOps } from "./rootfs.ts";
+import type { InitPlan, PlanOp } from "./plan.ts";
+import { PLAN_VERSION } from "./plan.ts";
+
+/** One cgroup hierarchy as the container should see it under a `cgroup` mount. */
+export interface CgroupMountSource {
+  /** Directory name under the mount point ("cpu,cpuacct", "memory", "unified"). */
+  name: string;
+  /** "cgroup" (v1) or "cgroup2". */
+  fstype: "cgroup" | "cgroup2";
+  /** mount data for v1 ("cpu,cpuacct", "name=systemd"); "" for v2. */
+  data: string;
+  /** The container's cgroup directory on the host (bound when there is no cgroupns). */
+  hostPath: string;
+  /** Other names that point at this hierarchy ("cpu" -> "cpu,cpuacct"). */
+  aliases: string[];
+}
+
+export interface CompileInput {
+  spec: Spec;
+  /** Absolute rootfs path on the host. */
+  rootfs: string;
+  /** Absolute bundle path: relative bind sources are resolved against it. */
+  bundle: string;
+  /** The exec fifo on the host; the init blocks on it until `start`. */
+  fifoPath: string;
+  noPivot: boolean;
+  /** Number of fds after stdio that reach the container (--preserve-fds). */
+  preserveFds: number;
+  /** cgroup.procs files the init writes "0" into, joining its cgroups. */
+  cgroupProcs: string[];
+  /** Hierarchies shown under `cgroup` mounts. */
+  cgroupMounts: CgroupMountSource[];
+  /** stat of a bind source on the host: "dir", "file", or null when missing. */
+  statSource: (path: string) => "dir" | "file" | null;
+}
+
+export interface CompiledPlan extends InitPlan {
+  /** notes[i] says, for error messages, which part of config.json ops[i] came from. */
+  notes: string[];
+}
+
+class PlanBuilder {
+  ops: PlanOp[] = [];
+  notes: string[] = [];
+  add(note: string, ...ops: PlanOp[]): void {
+    for (const op of ops) {
+      this.ops.push(op);
+      this.notes.push(note);
+    }
+  }
+}
+
+export function compilePlan(input: CompileInput): CompiledPlan {
+  const { spec } = input;
+  const linux = spec.linux ?? {};
+  const proc = spec.process;
+  if (!proc) throw new Error("config.json: process: required to start a container");
+  const b = new PlanBuilder();
+  const namespaces = linux.namespaces ?? [];
+  const newFlags = namespaces
+    .filter((ns) => !ns.path)
+    .reduce((f, ns) => f | (NAMESPACE_FLAGS[ns.type] ?? 0), 0);
+
+  // Joining cgroups and raising oom_score_adj need the host's privileges, so they
+  // come before any namespace is entered.
+  for (const file of input.cgroupProcs) {
+    b.add("linux.cgroupsPath", { op: "write", path: file, content: "0", inRoot: false });
+  }
+  if (proc.oomScoreAdj !== undefined) {
+    b.add("process.oomScoreAdj", {
+      op: "write",
+      path: "/proc/self/oom_score_adj",
+      content: String(proc.oomScoreAdj),
+      inRoot: false,
+    });
+  }
+
+  // The user namespace goes first, so that the others are owned by it.
+  const joined = namespaces
+    .map((ns, i) => ({ ns, i }))
+    .filter(({ ns }) => ns.path)
+    .sort((a, b2) => Number(b2.ns.type === "user") - Number(a.ns.type === "user"));
+  for (const { ns, i } of joined) {
+    b.add(`linux.namespaces[${i}]`, {
+      op: "setns",
+      path: ns.path as string,
+      nstype: NAMESPACE_FLAGS[ns.type] ?? 0,
+    });
+  }
+  if (newFlags & CLONE.NEWUSER) {
+    b.add(
+      "linux.namespaces (user)",
+      { op: "unshare", flags: CLONE.NEWUSER },
+      { op: "sync", tag: "userns" },
+      { op: "user", uid: 0, gid: 0, groups: [] },
+    );
+  }
+  const rest = newFlags & ~CLONE.NEWUSER;
+  if (rest) b.add("linux.namespaces", { op: "unshare", flags: rest });
+  const offsets = linux.timeOffsets;
+  if (offsets && newFlags & CLONE.NEWTIME) {
+    const lines = Object.entries(offsets).map(
+      ([clock, o]) => `${clock} ${o.secs ?? 0} ${o.nanosecs ?? 0}`,
+    );
+    b.add("linux.timeOffsets", {
+      op: "write",
+      path: "/proc/self/timens_offsets",
+      content: lines.join("\n"),
+      inRoot: false,
+    });
+  }
+  // The child of this fork is PID 1 of a new PID namespace.
+  b.add("process", { op: "fork" }, { op: "setsid" });
+  b.add("exec fifo", { op: "openFifo", path: input.fifoPath });
+
+  const userns = namespaces.some((ns) => ns.type === "user");
+  for (const [note, op] of rootfsOps(input, userns)) b.add(note, op);
+
+  if (spec.hostname !== undefined && newFlags & CLONE.NEWUTS) {
+    b.add("hostname", { op: "hostname", name: spec.hostname });
+  }
+  if (spec.domainname !== undefined && newFlags & CLONE.NEWUTS) {
+    b.add("domainname", { op: "domainname", name: spec.domainname });
+  }
+  for (const [i, op] of rlimitOps(proc.rlimits ?? []).entries()) {
+    b.add(`process.rlimits[${i}]`, op);
+  }
+  b.add("process.cwd", { op: "chdir", path: proc.cwd });
+  b.add("process.user.umask", { op: "umask", mask: proc.user.umask ?? 0o022 });
+
+  const caps = proc.capabilities ?? {};
+  b.add("process.capabilities.bounding", {
+    op: "capBounding",
+    mask: capabilityMask(caps.bounding),
+  });
+  b.add("process.user", {
+    op: "user",
+    uid: proc.user.uid,
+    gid: proc.user.gid,
+    groups: proc.user.additionalGids ?? [],
+  });
+  b.add("process.capabilities", {
+    op: "caps",
+    effective: capabilityMask(caps.effective),
+    permitted: capabilityMask(caps.permitted),
+    inheritable: capabilityMask(caps.inheritable),
+    ambient: capabilityMask(caps.ambient),
+  });
+  if (proc.noNewPrivileges) b.add("process.noNewPrivileges", { op: "noNewPrivs" });
+  b.add("process.args", { op: "wait" });
+  b.add("process.args", {
+    op: "exec",
+    args: proc.args ?? [],
+    env: proc.env ?? [],
+    closeFrom: 3 + input.preserveFds,
+  });
+  return { version: PLAN_VERSION, ops: b.ops, notes: b.notes };
+}

@@ -1,0 +1,217 @@
+// The container's filesystem view: root propagation, the rootfs bind, the
+// configured mounts in order, /dev, pivot_root, then the paths masked or made
+// read-only, sysctls and a read-only root.
+import { resolve } from "node:path";
+import type { Mount } from "../spec/types.ts";
+import type { CgroupMountSource, CompileInput } from "./compile.ts";
+import { MS, S_IF } from "./constants.ts";
+import { BIND_REMOUNT_FLAGS, parseMountOptions } from "./mount-options.ts";
+import type { PlanOp } from "./plan.ts";
+
+type Step = [note: string, op: PlanOp];
+
+const DEFAULT_DEVICES: [string, number, number][] = [
+  ["/dev/null", 1, 3],
+  ["/dev/zero", 1, 5],
+  ["/dev/full", 1, 7],
+  ["/dev/random", 1, 8],
+  ["/dev/urandom", 1, 9],
+  ["/dev/tty", 5, 0],
+];
+
+const DEV_LINKS: [string, string][] = [
+  ["/proc/self/fd", "/dev/fd"],
+  ["/proc/self/fd/0", "/dev/stdin"],
+  ["/proc/self/fd/1", "/dev/stdout"],
+  ["/proc/self/fd/2", "/dev/stderr"],
+  ["pts/ptmx", "/dev/ptmx"],
+];
+
+const PROPAGATION: Record<string, number> = {
+  private: MS.PRIVATE,
+  rprivate: MS.PRIVATE | MS.REC,
+  slave: MS.SLAVE,
+  rslave: MS.SLAVE | MS.REC,
+  shared: MS.SHARED,
+  rshared: MS.SHARED | MS.REC,
+  unbindable: MS.UNBINDABLE,
+  runbindable: MS.UNBINDABLE | MS.REC,
+};
+
+const mountOp = (
+  source: string,
+  target: string,
+  fstype: string,
+  flags: number,
+  data = "",
+  mk: "none" | "dir" | "file" = "none",
+  hostTarget = false,
+): PlanOp => ({ op: "mount", source, target, fstype, flags, data, mk, hostTarget });
+
+function isBind(m: Mount): boolean {
+  return m.type === "bind" || (m.options ?? []).some((o) => o === "bind" || o === "rbind");
+}
+
+export function rootfsOps(input: CompileInput, userns: boolean): Step[] {
+  const { spec, rootfs } = input;
+  const linux = spec.linux ?? {};
+  const steps: Step[] = [];
+  const add = (note: string, ...ops: PlanOp[]) => {
+    for (const op of ops) steps.push([note, op]);
+  };
+
+  // pivot_root refuses a shared parent, so a shared root propagation is applied
+  // only once the new root is in place.
+  const wanted = PROPAGATION[linux.rootfsPropagation ?? "rslave"] ?? MS.SLAVE | MS.REC;
+  const sharedLater = (wanted & MS.SHARED) !== 0;
+  add(
+    "linux.rootfsPropagation",
+    mountOp("", "/", "", sharedLater ? MS.PRIVATE | MS.REC : wanted, "", "none", true),
+  );
+  add("root.path", mountOp(rootfs, rootfs, "", MS.BIND | MS.REC, "", "none", true), {
+    op: "openRoot",
+    path: rootfs,
+  });
+  // Device nodes and mount targets get exactly the modes asked for.
+  add("linux.devices", { op: "umask", mask: 0 });
+
+  const mounts = spec.mounts ?? [];
+  mounts.forEach((m, i) => {
+    for (const op of mountOps(m, input)) steps.push([`mounts[${i}]`, op]);
+  });
+
+  const devBound = mounts.some((m) => m.destination === "/dev" && isBind(m));
+  if (!devBound) for (const step of deviceOps(input, userns)) steps.push(step);
+
+  if (spec.process?.cwd) add("process.cwd", { op: "mkdir", path: spec.process.cwd, mode: 0o755 });
+  add("root.path", input.noPivot ? { op: "chroot" } : { op: "pivotRoot" });
+  if (sharedLater) add("linux.rootfsPropagation", mountOp("", "/", "", wanted, "", "none", true));
+
+  for (const [key, value] of Object.entries(linux.sysctl ?? {})) {
+    const path = key.includes("/") ? key : key.replaceAll(".", "/");
+    add(`linux.sysctl.${key}`, {
+      op: "write",
+      path: `/proc/sys/${path}`,
+      content: value,
+      inRoot: true,
+    });
+  }
+  (linux.maskedPaths ?? []).forEach((path, i) => {
+    add(`linux.maskedPaths[${i}]`, { op: "mask", path });
+  });
+  (linux.readonlyPaths ?? []).forEach((path, i) => {
+    add(`linux.readonlyPaths[${i}]`, { op: "readonly", path });
+  });
+  if (spec.root?.readonly) add("root.readonly", { op: "readonlyRoot" });
+  return steps;
+}
+
+/** The mount(2) calls for one config mount. */
+export function mountOps(m: Mount, input: CompileInput): PlanOp[] {
+  const o = parseMountOptions(m.options);
+  const dest = m.destination;
+  if (m.type === "cgroup") return cgroupOps(dest, o.flags, input);
+  const ops: PlanOp[] = [];
+  if (isBind(m)) {
+    const source = resolve(input.bundle, m.source ?? "");
+    const kind = input.statSource(source);
+    if (!kind) throw new Error(`bind source ${source} does not exist`);
+    ops.push(mountOp(source, dest, "", o.flags & (MS.BIND | MS.REC), "", kind));
+    // A bind mount ignores the other flags: they take effect on a remount.
+    const extra = o.flags & BIND_REMOUNT_FLAGS;
+    if (extra) ops.push(mountOp("", dest, "", MS.BIND | MS.REMOUNT | extra));
+  } else {
+    const fstype = m.type ?? "";
+    ops.push(mountOp(m.source ?? fstype, dest, fstype, o.flags, o.data, "dir"));
+  }
+  for (const p of o.propagation) ops.push(mountOp("", dest, "", p));
+  if (o.attrSet || o.attrClr) {
+    ops.push({
+      op: "setattr",
+      target: dest,
+      recursive: true,
+      attrSet: o.attrSet,
+      attrClr: o.attrClr,
+      propagation: 0,
+    });
+  }
+  return ops;
+}
+
+/** A `cgroup` mount: cgroup2 directly, or on v1 a tmpfs holding one mount per hierarchy.
+ * With a cgroup namespace the kernel shows only the container's subtree; without
+ * one, runt binds the container's own directories from the host instead. */
+function cgroupOps(dest: string, flags: number, input: CompileInput): PlanOp[] {
+  const cgroupns = (input.spec.linux?.namespaces ?? []).some((ns) => ns.type === "cgroup");
+  const hier = input.cgroupMounts;
+  const base = flags & (MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC);
+  const one = (h: CgroupMountSource, target: string): PlanOp[] =>
+    cgroupns
+      ? [mountOp("cgroup", target, h.fstype, base, h.data, "dir")]
+      : [
+          mountOp(h.hostPath, target, "", MS.BIND, "", "dir"),
+          mountOp("", target, "", MS.BIND | MS.REMOUNT | base),
+        ];
+  const single = hier.length === 1 && hier[0]?.name === "";
+  if (single && hier[0]) return one(hier[0], dest);
+  const ops: PlanOp[] = [
+    mountOp("tmpfs", dest, "tmpfs", MS.NOSUID | MS.NODEV | MS.NOEXEC, "mode=755", "dir"),
+  ];
+  for (const h of hier) {
+    ops.push(...one(h, `${dest}/${h.name}`));
+    for (const alias of h.aliases) {
+      ops.push({ op: "symlink", target: h.name, linkpath: `${dest}/${alias}` });
+    }
+  }
+  if (base & MS.RDONLY) {
+    const roFlags = MS.REMOUNT | MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC;
+    ops.push(mountOp("", dest, "", roFlags, "mode=755"));
+  }
+  return ops;
+}
+
+function deviceOps(input: CompileInput, userns: boolean): Step[] {
+  const configured = input.spec.linux?.devices ?? [];
+  const paths = new Set(configured.map((d) => d.path));
+  const steps: Step[] = [];
+  const node = (
+    note: string,
+    path: string,
+    type: string,
+    major: number,
+    minor: number,
+    mode: number,
+    uid: number,
+    gid: number,
+  ) => {
+    // Inside a user namespace mknod is refused: the host's node is bound instead.
+    if (userns) {
+      steps.push([note, mountOp(path, path, "", MS.BIND, "", "file")]);
+      return;
+    }
+    const typeBits = type === "b" ? S_IF.BLK : type === "p" ? S_IF.FIFO : S_IF.CHR;
+    steps.push([
+      note,
+      { op: "mknod", path, mode: typeBits | (mode & 0o7777), major, minor, uid, gid },
+    ]);
+  };
+  for (const [path, major, minor] of DEFAULT_DEVICES) {
+    if (!paths.has(path)) node("default devices", path, "c", major, minor, 0o666, 0, 0);
+  }
+  configured.forEach((d, i) => {
+    node(
+      `linux.devices[${i}]`,
+      d.path,
+      d.type,
+      d.major ?? 0,
+      d.minor ?? 0,
+      d.fileMode ?? 0o666,
+      d.uid ?? 0,
+      d.gid ?? 0,
+    );
+  });
+  for (const [target, link] of DEV_LINKS) {
+    steps.push(["default devices", { op: "symlink", target, linkpath: link }]);
+  }
+  return steps;
+}
