@@ -9,17 +9,32 @@ export interface WaitResult {
 }
 
 export interface SpawnOptions {
-  /** An fd of an executable (a sealed memfd): the child runs execveat(fd, "", AT_EMPTY_PATH). */
+  /** An fd of an ELF executable (a sealed memfd): the child runs execveat(fd, "", AT_EMPTY_PATH).
+   * The fd may be close-on-exec; that is why a `#!` script fails here (ENOENT). */
   execFd: number;
+  /** Non-empty; argv[0] is what the program sees as its name. */
   argv: string[];
+  /** "KEY=value" entries, the complete environment (nothing is inherited). */
   env: string[];
-  /** fds[i] is the parent's fd that becomes the child's fd i; -1 leaves fd i closed. */
+  /** fds[i] is the parent's fd that becomes the child's fd i; -1 leaves fd i closed.
+   * Sources may overlap targets (e.g. a swap). Every other fd is closed at exec. */
   fds: number[];
 }
 
+/** What the addon throws (or rejects with) when a syscall fails. */
+export interface NativeError extends Error {
+  /** Positive errno, as in C (compare with os.constants.errno), unlike Node's negative uv errno. */
+  errno: number;
+  /** The errno name: "EPERM", "ENOENT", ... */
+  code: string;
+  /** The failing call, as at the start of the message: "execveat", "bpf(BPF_PROG_LOAD)", ... */
+  syscall: string;
+}
+
 /**
- * Every function throws an Error whose message is "<call>: <strerror>" and which
- * carries `errno` (number) and `code` ("EPERM", ...) when a syscall fails.
+ * Every function throws a NativeError whose message is "<call>: <strerror>" when a
+ * syscall fails, and a TypeError naming the function and argument
+ * ("spawn: opts.fds must be ...") when an argument has the wrong type.
  */
 export interface RuntAddon {
   /** memfd_create(name, MFD_CLOEXEC|MFD_ALLOW_SEALING), write data, and seal it
@@ -27,22 +42,31 @@ export interface RuntAddon {
   memfdFromBytes(name: string, data: Uint8Array, seal: boolean): number;
   /** socketpair(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC). */
   seqpacketPair(): [number, number];
-  /** vfork-style spawn (no Bun/Node involvement); returns the child's pid. */
+  /** vfork-style spawn (clone(CLONE_VM|CLONE_VFORK), no Bun/Node involvement); returns the
+   * child's pid. The child starts with all signal dispositions at SIG_DFL and an empty signal
+   * mask. A failure in the child before or at exec is thrown here ("execveat: Exec format
+   * error", "fcntl(F_DUPFD_CLOEXEC): Bad file descriptor" for a bad fds entry), and that child
+   * is already reaped. */
   spawn(opts: SpawnOptions): number;
   /** Blocking waitpid; with noHang returns null when the child still runs. */
   waitpid(pid: number, noHang: boolean): WaitResult | null;
-  /** waitpid on a worker thread; resolves when the child ends. */
+  /** waitpid on a thread of its own (not the libuv pool: a container may run for days);
+   * resolves when the child ends, rejects with a NativeError. Keeps the event loop alive. */
   waitpidAsync(pid: number): Promise<WaitResult>;
-  /** send(fd, data) of one message. */
+  /** send(fd, data) of one message (UTF-8), MSG_NOSIGNAL: a gone peer throws EPIPE. */
   send(fd: number, data: string): void;
-  /** recv one message (blocking); "" on EOF. */
+  /** recv one message (blocking, up to 64 KiB; a longer one throws EMSGSIZE); "" on EOF.
+   * An empty message also reads as "", so the protocol must not send one. */
   recv(fd: number): string;
+  /** mkfifo(path, mode); the mode is subject to the umask. */
   mkfifo(path: string, mode: number): void;
   /** flock(fd, LOCK_EX or LOCK_SH [| LOCK_NB]); returns false when LOCK_NB and held. */
   flock(fd: number, exclusive: boolean, noBlock: boolean): boolean;
   /** prctl(PR_SET_CHILD_SUBREAPER, 1). */
   setChildSubreaper(): void;
-  /** bpf(BPF_PROG_LOAD) of a BPF_PROG_TYPE_CGROUP_DEVICE program (8-byte insns). */
+  /** bpf(BPF_PROG_LOAD) of a BPF_PROG_TYPE_CGROUP_DEVICE program (8-byte insns); returns a
+   * close-on-exec prog fd. When the verifier rejects the program, the error message carries
+   * the last lines of the verifier log after the first line. */
   bpfLoadDeviceProgram(insns: Uint8Array, license: string): number;
   /** bpf(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI) to the cgroup dir fd. */
   bpfAttachDevice(cgroupFd: number, progFd: number): void;

@@ -7,7 +7,9 @@ import type { Verb } from "./context.ts";
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, c) => Math.max(12, ...rows.map((r) => (r[c] ?? "").length + 3)));
   return rows
-    .map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths?.[c] ?? 12))).join(""))
+    .map((r) =>
+      r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths?.[c] ?? 12))).join(""),
+    )
     .join("\n");
 }
 

@@ -70,7 +70,9 @@ export async function main(argv: string[]): Promise<number> {
     const verb = VERBS.find((v) => v.name === name);
     if (!verb) throw new RuntError(`unknown command "${name}"; run runt --help for the list`);
     if (bool(g.flags, "systemd-cgroup")) {
-      throw new RuntError("--systemd-cgroup: the systemd cgroup driver is not supported by runt yet");
+      throw new RuntError(
+        "--systemd-cgroup: the systemd cgroup driver is not supported by runt yet",
+      );
     }
     const rootless = str(g.flags, "rootless");
     if (rootless !== undefined && rootless !== "false" && rootless !== "auto") {

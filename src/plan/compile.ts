@@ -61,7 +61,7 @@ export function compilePlan(input: CompileInput): CompiledPlan {
   const { spec } = input;
   const linux = spec.linux ?? {};
   const proc = spec.process;
-  if (!proc) throw new Error("config.json: process: required to start a container");
+  if (!proc) throw new Error("process: required to start a container");
   const b = new PlanBuilder();
   const namespaces = linux.namespaces ?? [];
   const newFlags = namespaces
@@ -133,7 +133,8 @@ export function compilePlan(input: CompileInput): CompiledPlan {
     b.add(`process.rlimits[${i}]`, op);
   }
   b.add("process.cwd", { op: "chdir", path: proc.cwd });
-  b.add("process.user.umask", { op: "umask", mask: proc.user.umask ?? 0o022 });
+  const user = proc.user ?? { uid: 0, gid: 0 };
+  b.add("process.user.umask", { op: "umask", mask: user.umask ?? 0o022 });
 
   const caps = proc.capabilities ?? {};
   b.add("process.capabilities.bounding", {
@@ -142,9 +143,9 @@ export function compilePlan(input: CompileInput): CompiledPlan {
   });
   b.add("process.user", {
     op: "user",
-    uid: proc.user.uid,
-    gid: proc.user.gid,
-    groups: proc.user.additionalGids ?? [],
+    uid: user.uid,
+    gid: user.gid,
+    groups: user.additionalGids ?? [],
   });
   b.add("process.capabilities", {
     op: "caps",

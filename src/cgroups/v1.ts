@@ -1,0 +1,64 @@
+// cgroup v1 specifics: the devices controller's files, cpuset's empty-by-default
+// cpus/mems, and the freezer.
+import { existsSync } from "node:fs";
+import { dirname } from "node:path";
+import { type DeviceState, parseDevicesList, v1DeviceWrites } from "./devices.ts";
+import { CgroupError, readOptional, sleepMs, writeFile } from "./util.ts";
+
+/**
+ * Bring the devices cgroup at `dir` to `target`. Only the leaf is written: the
+ * kernel refuses a reset ("a") on a cgroup with children, and a child can never
+ * allow what its parent denies, which is what makes the leaf the right place.
+ */
+export function v1ApplyDevices(dir: string, target: DeviceState): void {
+  const list = readOptional(`${dir}/devices.list`);
+  if (list === null) throw new CgroupError(`cgroups: ${dir}/devices.list does not exist`);
+  for (const w of v1DeviceWrites(parseDevicesList(list), target)) {
+    writeFile(`${dir}/${w.file}`, w.rule);
+  }
+}
+
+/**
+ * A new v1 cpuset cgroup has empty cpuset.cpus and cpuset.mems (unless the
+ * parent sets clone_children), and no process can join it then (ENOSPC). Fill
+ * each empty one on the way from the hierarchy's root down to `dir` with its
+ * parent's values.
+ */
+export function v1InitCpuset(mountpoint: string, dir: string): void {
+  const chain: string[] = [];
+  for (let d = dir; d.length > mountpoint.length && d.startsWith(mountpoint); d = dirname(d)) {
+    chain.unshift(d);
+  }
+  for (const d of chain) {
+    for (const file of ["cpuset.cpus", "cpuset.mems"]) {
+      const own = readOptional(`${d}/${file}`);
+      if (own === null || own.trim() !== "") continue;
+      const parent = readOptional(`${dirname(d)}/${file}`)?.trim() ?? "";
+      if (parent !== "") writeFile(`${d}/${file}`, parent);
+    }
+  }
+}
+
+const FREEZE_WAIT_MS = 1000;
+
+/**
+ * Freeze the cgroup (and its descendants) with the v1 freezer; returns false
+ * when `dir` has no freezer.state. Waits, bounded, for FREEZING to become
+ * FROZEN; a cgroup that does not get there (a task in an uninterruptible
+ * sleep) is left FREEZING, which still stops new forks from running.
+ */
+export function v1Freeze(dir: string): boolean {
+  const file = `${dir}/freezer.state`;
+  if (!existsSync(file)) return false;
+  writeFile(file, "FROZEN");
+  const deadline = Date.now() + FREEZE_WAIT_MS;
+  for (let wait = 1; Date.now() < deadline; wait = Math.min(wait * 2, 50)) {
+    if (readOptional(file)?.trim() === "FROZEN") break;
+    sleepMs(wait);
+  }
+  return true;
+}
+
+export function v1Thaw(dir: string): void {
+  writeFile(`${dir}/freezer.state`, "THAWED");
+}

@@ -1,0 +1,82 @@
+// Fields runt does not implement yet. The spec requires an error for settings a
+// runtime cannot honour, so a validated config that uses any of these is refused
+// rather than run half-configured. When a feature lands, delete its line below.
+
+import { SpecError } from "./errors.ts";
+import type { Mount, Spec } from "./types.ts";
+
+export interface Unsupported {
+  /** What runt cannot do, as the subject of "... is not supported by runt yet". */
+  what: string;
+  /** The path of the first use of the feature in spec, or undefined if unused. */
+  find: (spec: Spec) => string | undefined;
+}
+
+/** A field counts as used when it holds anything but nothing, "", [] or {}. */
+function used(value: unknown): boolean {
+  if (value === undefined || value === null || value === "") return false;
+  if (Array.isArray(value)) return value.length > 0;
+  if (typeof value === "object") return Object.values(value).some((v) => v !== undefined);
+  return true;
+}
+
+function field(path: string, what: string, get: (spec: Spec) => unknown): Unsupported {
+  return { what, find: (spec) => (used(get(spec)) ? path : undefined) };
+}
+
+function idmappedMount(spec: Spec): string | undefined {
+  const mounts: Mount[] = spec.mounts ?? [];
+  for (const [i, m] of mounts.entries()) {
+    if (m.uidMappings !== undefined) return `mounts[${i}].uidMappings`;
+    const k = (m.options ?? []).findIndex((o) => o === "idmap" || o === "ridmap");
+    if (k >= 0) return `mounts[${i}].options[${k}]`;
+  }
+  return undefined;
+}
+
+export const UNSUPPORTED: readonly Unsupported[] = [
+  field("linux.seccomp", "seccomp filtering", (s) => s.linux?.seccomp),
+  field("hooks.prestart", "running prestart hooks", (s) => s.hooks?.prestart),
+  field("hooks.createRuntime", "running createRuntime hooks", (s) => s.hooks?.createRuntime),
+  field("hooks.createContainer", "running createContainer hooks", (s) => s.hooks?.createContainer),
+  field("hooks.startContainer", "running startContainer hooks", (s) => s.hooks?.startContainer),
+  field("hooks.poststart", "running poststart hooks", (s) => s.hooks?.poststart),
+  field("hooks.poststop", "running poststop hooks", (s) => s.hooks?.poststop),
+  field("process.apparmorProfile", "AppArmor confinement", (s) => s.process?.apparmorProfile),
+  field("process.selinuxLabel", "SELinux process labeling", (s) => s.process?.selinuxLabel),
+  field("linux.mountLabel", "SELinux mount labeling", (s) => s.linux?.mountLabel),
+  field("linux.intelRdt", "Intel RDT", (s) => s.linux?.intelRdt),
+  field("linux.personality", "setting the personality", (s) => s.linux?.personality),
+  field("process.ioPriority", "setting the I/O priority", (s) => s.process?.ioPriority),
+  field("process.scheduler", "setting the scheduler", (s) => s.process?.scheduler),
+  field("process.execCPUAffinity", "setting exec CPU affinity", (s) => s.process?.execCPUAffinity),
+  field("linux.memoryPolicy", "setting the NUMA memory policy", (s) => s.linux?.memoryPolicy),
+  field("linux.netDevices", "moving network devices", (s) => s.linux?.netDevices),
+  field("linux.resources.memory", "limiting memory", (s) => s.linux?.resources?.memory),
+  field("linux.resources.cpu", "limiting CPU", (s) => s.linux?.resources?.cpu),
+  field("linux.resources.pids", "limiting pids", (s) => s.linux?.resources?.pids),
+  field("linux.resources.blockIO", "limiting block I/O", (s) => s.linux?.resources?.blockIO),
+  field(
+    "linux.resources.hugepageLimits",
+    "limiting hugepages",
+    (s) => s.linux?.resources?.hugepageLimits,
+  ),
+  field("linux.resources.network", "setting net_cls/net_prio", (s) => s.linux?.resources?.network),
+  field("linux.resources.rdma", "limiting RDMA", (s) => s.linux?.resources?.rdma),
+  field("linux.resources.unified", "writing cgroup v2 files", (s) => s.linux?.resources?.unified),
+  { what: "idmapping a mount", find: idmappedMount },
+];
+
+/**
+ * Throws SpecError for the first feature of UNSUPPORTED that `spec` uses:
+ * "<file>: <path>: <what> is not supported by runt yet; remove it from config.json".
+ */
+export function refuseUnsupported(spec: Spec, file = "config.json"): void {
+  for (const entry of UNSUPPORTED) {
+    const path = entry.find(spec);
+    if (path !== undefined) {
+      const detail = `${entry.what} is not supported by runt yet; remove it from config.json`;
+      throw new SpecError(path, detail, file);
+    }
+  }
+}

@@ -1,0 +1,215 @@
+// Validation of the "linux" section of config.json (resources: validate-resources.ts).
+
+import {
+  absPath,
+  arr,
+  int,
+  matching,
+  nonEmptyStr,
+  type Obj,
+  obj,
+  oneOf,
+  optAbsPath,
+  optBool,
+  optEach,
+  optInt,
+  optMap,
+  optMatching,
+  optObj,
+  optOneOf,
+  optStr,
+  optStrArray,
+  optStrMap,
+} from "./check.ts";
+import {
+  MEMORY_POLICY_FLAGS,
+  MEMORY_POLICY_MODES,
+  NAMESPACE_TYPES,
+  type NamespaceType,
+  PERSONALITY_DOMAINS,
+  ROOTFS_PROPAGATIONS,
+  SECCOMP_ACTIONS,
+  SECCOMP_ARCHES,
+  SECCOMP_FLAGS,
+  SECCOMP_OPERATORS,
+} from "./enums.ts";
+import { describe, fail, mismatch } from "./errors.ts";
+import { validateResources } from "./validate-resources.ts";
+
+export function validateLinux(linux: Obj): void {
+  const seen = new Set<string>();
+  optEach(linux.namespaces, "linux.namespaces", (value, path) => {
+    const ns = obj(value, path);
+    const type = oneOf(ns.type, `${path}.type`, NAMESPACE_TYPES);
+    if (seen.has(type))
+      fail(`${path}.type`, "each namespace type once", `a second ${describe(type)}`);
+    seen.add(type);
+    optAbsPath(ns.path, `${path}.path`);
+  });
+
+  optEach(linux.uidMappings, "linux.uidMappings", checkIdMapping);
+  optEach(linux.gidMappings, "linux.gidMappings", checkIdMapping);
+  checkUserNamespace(linux);
+  checkTimeOffsets(linux);
+
+  optStrMap(linux.sysctl, "linux.sysctl");
+  if (linux.resources !== undefined) validateResources(linux.resources, "linux.resources");
+  optStr(linux.cgroupsPath, "linux.cgroupsPath");
+  optEach(linux.devices, "linux.devices", checkDevice);
+  optMap(linux.netDevices, "linux.netDevices", (value, path) => {
+    optStr(obj(value, path).name, `${path}.name`);
+  });
+  if (linux.seccomp !== undefined) checkSeccomp(obj(linux.seccomp, "linux.seccomp"));
+  optOneOf(linux.rootfsPropagation, "linux.rootfsPropagation", ROOTFS_PROPAGATIONS);
+  optEach(linux.maskedPaths, "linux.maskedPaths", absPath);
+  optEach(linux.readonlyPaths, "linux.readonlyPaths", absPath);
+  optStr(linux.mountLabel, "linux.mountLabel");
+
+  const rdt = optObj(linux.intelRdt, "linux.intelRdt");
+  if (rdt) {
+    optStr(rdt.closID, "linux.intelRdt.closID");
+    optEach(rdt.schemata, "linux.intelRdt.schemata", (line, path) =>
+      matching(line, path, /^[^\n]*$/, "a line without newlines"),
+    );
+    optStr(rdt.l3CacheSchema, "linux.intelRdt.l3CacheSchema");
+    optMatching(
+      rdt.memBwSchema,
+      "linux.intelRdt.memBwSchema",
+      /^MB:[^\n]*$/,
+      'one line starting with "MB:"',
+    );
+    optBool(rdt.enableMonitoring, "linux.intelRdt.enableMonitoring");
+  }
+
+  const policy = optObj(linux.memoryPolicy, "linux.memoryPolicy");
+  if (policy) {
+    oneOf(policy.mode, "linux.memoryPolicy.mode", MEMORY_POLICY_MODES);
+    optStr(policy.nodes, "linux.memoryPolicy.nodes");
+    optEach(policy.flags, "linux.memoryPolicy.flags", (f, path) =>
+      oneOf(f, path, MEMORY_POLICY_FLAGS),
+    );
+  }
+
+  const personality = optObj(linux.personality, "linux.personality");
+  if (personality) {
+    oneOf(personality.domain, "linux.personality.domain", PERSONALITY_DOMAINS);
+    optStrArray(personality.flags, "linux.personality.flags");
+  }
+}
+
+/** The namespaces entry of `type` in an already validated linux section. */
+export function namespaceOf(linux: Obj | undefined, type: NamespaceType): Obj | undefined {
+  const list = linux?.namespaces as Obj[] | undefined;
+  return list?.find((ns) => ns.type === type);
+}
+
+export function checkIdMapping(value: unknown, path: string): void {
+  const m = obj(value, path);
+  int(m.containerID, `${path}.containerID`, "uint32");
+  int(m.hostID, `${path}.hostID`, "uint32");
+  const size = int(m.size, `${path}.size`, "uint32");
+  if (size === 0) mismatch(`${path}.size`, "an integer from 1 to 4294967295", size);
+}
+
+function count(list: unknown[]): string {
+  return list.length === 1 ? "1 mapping" : `${list.length} mappings`;
+}
+
+// Mappings only make sense with a user namespace, and a new one is useless without
+// them (runt writes them into /proc/<pid>/[ug]id_map). A joined one brings its own.
+function checkUserNamespace(linux: Obj): void {
+  const userns = namespaceOf(linux, "user");
+  for (const field of ["uidMappings", "gidMappings"]) {
+    const list = linux[field] as unknown[] | undefined;
+    if (!userns && list && list.length > 0) {
+      fail(
+        `linux.${field}`,
+        'no mappings without a "user" namespace in linux.namespaces',
+        count(list),
+      );
+    }
+    if (userns && userns.path === undefined && (!list || list.length === 0)) {
+      fail(`linux.${field}`, 'mappings for the new "user" namespace', describe(list));
+    }
+  }
+}
+
+const CLOCKS = ["boottime", "monotonic"];
+
+function checkTimeOffsets(linux: Obj): void {
+  const offsets = optObj(linux.timeOffsets, "linux.timeOffsets");
+  if (!offsets) return;
+  const clocks = Object.keys(offsets);
+  for (const clock of clocks) {
+    if (!CLOCKS.includes(clock)) {
+      fail("linux.timeOffsets", 'only the clocks "boottime" and "monotonic"', describe(clock));
+    }
+    const path = `linux.timeOffsets.${clock}`;
+    const offset = obj(offsets[clock], path);
+    optInt(offset.secs, `${path}.secs`, "int64");
+    optInt(offset.nanosecs, `${path}.nanosecs`, "uint32");
+  }
+  const timens = namespaceOf(linux, "time");
+  if (clocks.length > 0 && (!timens || timens.path !== undefined)) {
+    const got = timens ? "a joined one" : "none";
+    fail("linux.timeOffsets", 'a new "time" namespace in linux.namespaces', got);
+  }
+}
+
+function checkDevice(value: unknown, path: string): void {
+  const d = obj(value, path);
+  const type = oneOf(d.type, `${path}.type`, ["c", "b", "u", "p"]);
+  absPath(d.path, `${path}.path`);
+  if (type === "p") {
+    optInt(d.major, `${path}.major`, "int64");
+    optInt(d.minor, `${path}.minor`, "int64");
+  } else {
+    int(d.major, `${path}.major`, "int64");
+    int(d.minor, `${path}.minor`, "int64");
+  }
+  optInt(d.fileMode, `${path}.fileMode`, "uint32");
+  optInt(d.uid, `${path}.uid`, "uint32");
+  optInt(d.gid, `${path}.gid`, "uint32");
+}
+
+// Actions that can carry an errno (defaultErrnoRet / errnoRet).
+const ERRNO_ACTIONS = ["SCMP_ACT_ERRNO", "SCMP_ACT_TRACE"];
+
+function checkErrno(action: string, errno: unknown, path: string): void {
+  if (errno === undefined) return;
+  int(errno, path, "uint32");
+  if (!ERRNO_ACTIONS.includes(action))
+    fail(path, `no errno with ${describe(action)}`, describe(errno));
+}
+
+function checkSeccomp(s: Obj): void {
+  const at = "linux.seccomp";
+  const action = oneOf(s.defaultAction, `${at}.defaultAction`, SECCOMP_ACTIONS);
+  checkErrno(action, s.defaultErrnoRet, `${at}.defaultErrnoRet`);
+  optEach(s.architectures, `${at}.architectures`, (a, path) => oneOf(a, path, SECCOMP_ARCHES));
+  optEach(s.flags, `${at}.flags`, (f, path) => oneOf(f, path, SECCOMP_FLAGS));
+  optStr(s.listenerPath, `${at}.listenerPath`);
+  optStr(s.listenerMetadata, `${at}.listenerMetadata`);
+  if (s.listenerMetadata !== undefined && s.listenerPath === undefined) {
+    fail(
+      `${at}.listenerMetadata`,
+      "no listenerMetadata without listenerPath",
+      describe(s.listenerMetadata),
+    );
+  }
+  optEach(s.syscalls, `${at}.syscalls`, (value, path) => {
+    const rule = obj(value, path);
+    const names = arr(rule.names, `${path}.names`);
+    if (names.length === 0) fail(`${path}.names`, "at least one syscall name", "an empty array");
+    names.forEach((n, i) => nonEmptyStr(n, `${path}.names[${i}]`));
+    const ruleAction = oneOf(rule.action, `${path}.action`, SECCOMP_ACTIONS);
+    checkErrno(ruleAction, rule.errnoRet, `${path}.errnoRet`);
+    optEach(rule.args, `${path}.args`, (argValue, argPath) => {
+      const arg = obj(argValue, argPath);
+      int(arg.index, `${argPath}.index`, "uint32");
+      int(arg.value, `${argPath}.value`, "uint64");
+      optInt(arg.valueTwo, `${argPath}.valueTwo`, "uint64");
+      oneOf(arg.op, `${argPath}.op`, SECCOMP_OPERATORS);
+    });
+  });
+}
