@@ -37,8 +37,6 @@ export interface StoredState {
   annotations: Record<string, string>;
   /** The cgroup manager's own record (paths, and which directories runt made). */
   cgroup: unknown;
-  /** Whether `run`/`start` should remove the container when it exits. */
-  config: { noPivot: boolean };
 }
 
 const ID_PATTERN = /^[\w+\-.]+$/;
