@@ -34,7 +34,17 @@ export const RLIMIT_TYPES = [
 ] as const;
 export type RlimitType = (typeof RLIMIT_TYPES)[number];
 
-export const ROOTFS_PROPAGATIONS = ["private", "shared", "slave", "unbindable"] as const;
+/** The spec's four values, plus the recursive forms runc accepts and Docker writes. */
+export const ROOTFS_PROPAGATIONS = [
+  "private",
+  "shared",
+  "slave",
+  "unbindable",
+  "rprivate",
+  "rshared",
+  "rslave",
+  "runbindable",
+] as const;
 export type RootfsPropagation = (typeof ROOTFS_PROPAGATIONS)[number];
 
 export const IOPRIO_CLASSES = ["IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE"] as const;

@@ -85,9 +85,11 @@ export function locateJsonError(text: string): JsonErrorPosition | undefined {
         expect(":");
         value();
         ws();
-        if (text[i] === ",") i++;
-        else return expect("}");
+        if (text[i] !== ",") break;
+        i++;
       }
+      expect("}");
+      return;
     }
     if (c === "[") {
       i++;
@@ -99,16 +101,18 @@ export function locateJsonError(text: string): JsonErrorPosition | undefined {
       for (;;) {
         value();
         ws();
-        if (text[i] === ",") i++;
-        else return expect("]");
+        if (text[i] !== ",") break;
+        i++;
       }
+      expect("]");
+      return;
     }
-    if (c === '"') return string();
-    if (c === "t") return literal("true");
-    if (c === "f") return literal("false");
-    if (c === "n") return literal("null");
-    if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) return number();
-    throw new Stop(i);
+    if (c === '"') string();
+    else if (c === "t") literal("true");
+    else if (c === "f") literal("false");
+    else if (c === "n") literal("null");
+    else if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) number();
+    else throw new Stop(i);
   };
 
   try {

@@ -201,7 +201,7 @@ function checkSeccomp(s: Obj): void {
     const rule = obj(value, path);
     const names = arr(rule.names, `${path}.names`);
     if (names.length === 0) fail(`${path}.names`, "at least one syscall name", "an empty array");
-    names.forEach((n, i) => nonEmptyStr(n, `${path}.names[${i}]`));
+    for (const [i, n] of names.entries()) nonEmptyStr(n, `${path}.names[${i}]`);
     const ruleAction = oneOf(rule.action, `${path}.action`, SECCOMP_ACTIONS);
     checkErrno(ruleAction, rule.errnoRet, `${path}.errnoRet`);
     optEach(rule.args, `${path}.args`, (argValue, argPath) => {

@@ -7,7 +7,6 @@
 import {
   absPath,
   arr,
-  bool,
   int,
   matching,
   nonEmptyStr,
@@ -19,7 +18,6 @@ import {
   optInt,
   optMatching,
   optObj,
-  optOneOf,
   optStr,
   optStrArray,
   optStrMap,
@@ -139,7 +137,7 @@ function checkProcess(p: Obj): void {
 
   const args = arr(p.args, "process.args");
   if (args.length === 0) fail("process.args", "at least one argument", "an empty array");
-  args.forEach((a, i) => str(a, `process.args[${i}]`));
+  for (const [i, a] of args.entries()) str(a, `process.args[${i}]`);
   optStr(p.commandLine, "process.commandLine");
   optEach(p.env, "process.env", (e, at) => matching(e, at, ENV_ENTRY, '"NAME=value"'));
   absPath(p.cwd, "process.cwd");

@@ -1,0 +1,209 @@
+import { describe, expect, test } from "bun:test";
+import {
+  defaultSpec,
+  refuseUnsupported,
+  UNSUPPORTED,
+  validateConfig,
+} from "../../src/spec/index.ts";
+import { refuseUnsupported as fromValidate } from "../../src/spec/validate.ts";
+import { base, fixture, type Json, specError } from "./spec-helpers.ts";
+
+const SUFFIX = "is not supported by runt yet; remove it from config.json";
+
+/** [path reported, what, how to use the feature in the base config]. */
+const refused: [string, string, (c: Json) => void][] = [
+  [
+    "linux.seccomp",
+    "seccomp filtering",
+    (c) => (c.linux.seccomp = { defaultAction: "SCMP_ACT_ALLOW" }),
+  ],
+  ["hooks.prestart", "running prestart hooks", (c) => (c.hooks = { prestart: [{ path: "/h" }] })],
+  [
+    "hooks.createRuntime",
+    "running createRuntime hooks",
+    (c) => (c.hooks = { createRuntime: [{ path: "/h" }] }),
+  ],
+  [
+    "hooks.createContainer",
+    "running createContainer hooks",
+    (c) => (c.hooks = { createContainer: [{ path: "/h" }] }),
+  ],
+  [
+    "hooks.startContainer",
+    "running startContainer hooks",
+    (c) => (c.hooks = { startContainer: [{ path: "/h" }] }),
+  ],
+  [
+    "hooks.poststart",
+    "running poststart hooks",
+    (c) => (c.hooks = { poststart: [{ path: "/h" }] }),
+  ],
+  ["hooks.poststop", "running poststop hooks", (c) => (c.hooks = { poststop: [{ path: "/h" }] })],
+  ["process.apparmorProfile", "AppArmor confinement", (c) => (c.process.apparmorProfile = "p")],
+  ["process.selinuxLabel", "SELinux process labeling", (c) => (c.process.selinuxLabel = "l")],
+  ["linux.mountLabel", "SELinux mount labeling", (c) => (c.linux.mountLabel = "l")],
+  ["linux.intelRdt", "Intel RDT", (c) => (c.linux.intelRdt = { closID: "g" })],
+  [
+    "linux.personality",
+    "setting the personality",
+    (c) => (c.linux.personality = { domain: "LINUX" }),
+  ],
+  [
+    "process.ioPriority",
+    "setting the I/O priority",
+    (c) => (c.process.ioPriority = { class: "IOPRIO_CLASS_BE", priority: 0 }),
+  ],
+  [
+    "process.scheduler",
+    "setting the scheduler",
+    (c) => (c.process.scheduler = { policy: "SCHED_OTHER" }),
+  ],
+  [
+    "process.execCPUAffinity",
+    "setting exec CPU affinity",
+    (c) => (c.process.execCPUAffinity = { final: "0" }),
+  ],
+  [
+    "linux.memoryPolicy",
+    "setting the NUMA memory policy",
+    (c) => (c.linux.memoryPolicy = { mode: "MPOL_LOCAL" }),
+  ],
+  ["linux.netDevices", "moving network devices", (c) => (c.linux.netDevices = { eth1: {} })],
+  [
+    "linux.resources.memory",
+    "limiting memory",
+    (c) => (c.linux.resources = { memory: { limit: 1 } }),
+  ],
+  ["linux.resources.cpu", "limiting CPU", (c) => (c.linux.resources = { cpu: { shares: 0 } })],
+  ["linux.resources.pids", "limiting pids", (c) => (c.linux.resources = { pids: { limit: 10 } })],
+  [
+    "linux.resources.blockIO",
+    "limiting block I/O",
+    (c) => (c.linux.resources = { blockIO: { weight: 10 } }),
+  ],
+  [
+    "linux.resources.hugepageLimits",
+    "limiting hugepages",
+    (c) => (c.linux.resources = { hugepageLimits: [{ pageSize: "2MB", limit: 0 }] }),
+  ],
+  [
+    "linux.resources.network",
+    "setting net_cls/net_prio",
+    (c) => (c.linux.resources = { network: { classID: 1 } }),
+  ],
+  [
+    "linux.resources.rdma",
+    "limiting RDMA",
+    (c) => (c.linux.resources = { rdma: { mlx: { hcaHandles: 1 } } }),
+  ],
+  [
+    "linux.resources.unified",
+    "writing cgroup v2 files",
+    (c) => (c.linux.resources = { unified: { "pids.max": "5" } }),
+  ],
+  [
+    "mounts[1].uidMappings",
+    "idmapping a mount",
+    (c) => {
+      const map = [{ containerID: 0, hostID: 1000, size: 1 }];
+      c.mounts = [{ destination: "/a" }, { destination: "/b", uidMappings: map, gidMappings: map }];
+    },
+  ],
+  [
+    "mounts[0].options[1]",
+    "idmapping a mount",
+    (c) => {
+      const map = [{ containerID: 0, hostID: 1000, size: 1 }];
+      c.linux.namespaces.push({ type: "user" });
+      Object.assign(c.linux, { uidMappings: map, gidMappings: map });
+      c.mounts = [{ destination: "/a", source: "/s", options: ["rbind", "ridmap"] }];
+    },
+  ],
+];
+
+describe("refuseUnsupported", () => {
+  for (const [path, what, use] of refused) {
+    test(path, () => {
+      const c = base();
+      use(c);
+      validateConfig(c); // a valid use of the field, refused only for being unsupported
+      const err = specError(() => refuseUnsupported(c));
+      expect(err.path).toBe(path);
+      expect(err.message).toBe(`config.json: ${path}: ${what} ${SUFFIX}`);
+    });
+  }
+
+  test("every UNSUPPORTED entry is covered above", () => {
+    const whats = new Set(refused.map(([, what]) => what));
+    expect(UNSUPPORTED.map((u) => u.what).filter((w) => !whats.has(w))).toEqual([]);
+  });
+
+  test("the file name given prefixes the message", () => {
+    const c = base();
+    c.linux.mountLabel = "x";
+    expect(specError(() => refuseUnsupported(c, "/b/config.json")).message).toBe(
+      `/b/config.json: linux.mountLabel: SELinux mount labeling ${SUFFIX}`,
+    );
+  });
+
+  test("is also exported by validate.ts", () => {
+    expect(fromValidate).toBe(refuseUnsupported);
+  });
+
+  const allowed: [string, (c: Json) => void][] = [
+    ["the base config", () => {}],
+    ["a terminal (the CLI decides)", (c) => (c.process.terminal = true)],
+    ["empty hook lists", (c) => (c.hooks = { prestart: [], poststop: [] })],
+    ["an empty AppArmor profile", (c) => (c.process.apparmorProfile = "")],
+    ["empty resource sections", (c) => (c.linux.resources = { memory: {}, cpu: {}, unified: {} })],
+    ["device cgroup rules", (c) => (c.linux.resources = { devices: [{ allow: false }] })],
+    ["annotations", (c) => (c.annotations = { a: "b" })],
+    [
+      "sysctl, oomScoreAdj, rootfsPropagation",
+      (c) => {
+        c.linux.sysctl = { "kernel.msgmax": "8192" };
+        c.linux.rootfsPropagation = "private";
+        c.process.oomScoreAdj = 100;
+      },
+    ],
+    [
+      "time namespace offsets",
+      (c) => {
+        c.linux.namespaces.push({ type: "time" });
+        c.linux.timeOffsets = { monotonic: { secs: 10 } };
+      },
+    ],
+    [
+      "other platforms' sections",
+      (c) => Object.assign(c, { vm: { x: 1 }, windows: {}, solaris: {} }),
+    ],
+  ];
+  for (const [what, use] of allowed) {
+    test(`allows ${what}`, () => {
+      const c = base();
+      use(c);
+      expect(() => refuseUnsupported(validateConfig(c))).not.toThrow();
+    });
+  }
+
+  for (const name of [
+    "minimal.json",
+    "full.json",
+    "rootless-userns.json",
+    "joined-namespaces.json",
+  ]) {
+    test(`allows fixture ${name}`, () => {
+      expect(() => refuseUnsupported(validateConfig(fixture(name)))).not.toThrow();
+    });
+  }
+
+  test("refuses fixture everything.json at its first unsupported field", () => {
+    const err = specError(() => refuseUnsupported(validateConfig(fixture("everything.json"))));
+    expect(err.path).toBe("linux.seccomp");
+  });
+
+  test("allows both default configs", () => {
+    expect(() => refuseUnsupported(defaultSpec())).not.toThrow();
+    expect(() => refuseUnsupported(defaultSpec({ rootless: true }))).not.toThrow();
+  });
+});
