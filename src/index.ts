@@ -1,7 +1,7 @@
 // runt as a library: what the CLI uses, for programs that run containers themselves.
 export { Container, type ContainerState, DEFAULT_ROOT } from "./container/container.ts";
 export type { CreateOptions } from "./container/create.ts";
-export { RuntError } from "./container/errors.ts";
+export { RuntError } from "./errors.ts";
 export type { Status } from "./container/state.ts";
 export { compilePlan, type CompileInput, type CompiledPlan } from "./plan/compile.ts";
 export type { InitPlan, PlanOp } from "./plan/plan.ts";

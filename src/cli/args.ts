@@ -1,6 +1,6 @@
 // runc-compatible flag parsing: --flag value, --flag=value, -f value, single-dash
 // long flags (-bundle), boolean flags with an optional =true/=false, and "--".
-import { RuntError } from "../container/errors.ts";
+import { RuntError } from "../errors.ts";
 
 export interface FlagDef {
   name: string;

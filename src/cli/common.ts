@@ -1,5 +1,5 @@
 // Pieces several verbs share.
-import { RuntError } from "../container/errors.ts";
+import { RuntError } from "../errors.ts";
 import type { FlagDef } from "./args.ts";
 
 export function needId(args: string[], verb: string, extra = 0): string {

@@ -1,5 +1,5 @@
 import { Container } from "../container/container.ts";
-import { RuntError } from "../container/errors.ts";
+import { RuntError } from "../errors.ts";
 import { type FlagValues, bool, int, str } from "./args.ts";
 import { CREATE_FLAGS, needId } from "./common.ts";
 import type { Context, Verb } from "./context.ts";

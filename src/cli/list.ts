@@ -1,5 +1,5 @@
 import { Container } from "../container/container.ts";
-import { RuntError } from "../container/errors.ts";
+import { RuntError } from "../errors.ts";
 import { bool, str } from "./args.ts";
 import type { Verb } from "./context.ts";
 

@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { RuntError } from "../container/errors.ts";
+import { RuntError } from "../errors.ts";
 import { defaultSpec } from "../spec/default.ts";
 import { bool, str } from "./args.ts";
 import type { Verb } from "./context.ts";

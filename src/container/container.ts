@@ -3,7 +3,7 @@ import { closeSync, constants, existsSync, openSync, readSync, rmSync } from "no
 import { cgroupManagerFromJSON } from "../cgroups/index.ts";
 import { native, type WaitResult } from "../native.ts";
 import { type CreateOptions, createContainer, destroy } from "./create.ts";
-import { RuntError, errnoCode } from "./errors.ts";
+import { RuntError, errnoCode } from "../errors.ts";
 import { StateDir, type Status, type StoredState, listIds, processStartTime } from "./state.ts";
 
 export const DEFAULT_ROOT = "/run/runt";

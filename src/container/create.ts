@@ -9,7 +9,7 @@ import { compilePlan } from "../plan/compile.ts";
 import { parseConfig, refuseUnsupported } from "../spec/validate.ts";
 import type { Spec } from "../spec/types.ts";
 import { cgroupMountSources } from "./cgroup-view.ts";
-import { RuntError, errnoCode } from "./errors.ts";
+import { RuntError, errnoCode } from "../errors.ts";
 import { runInit } from "./init-process.ts";
 import { writePidFile } from "./pidfile.ts";
 import { StateDir, type StoredState, processStartTime } from "./state.ts";

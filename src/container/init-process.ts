@@ -5,7 +5,7 @@ import initPath from "../../native/build/runt-init";
 import { native } from "../native.ts";
 import { encodePlan } from "../plan/encode.ts";
 import type { CompiledPlan } from "../plan/compile.ts";
-import { RuntError } from "./errors.ts";
+import { RuntError } from "../errors.ts";
 
 let initFd: number | undefined;
 

@@ -1,6 +1,6 @@
 // Signal names and numbers as `runc kill` accepts them: 9, KILL, SIGKILL, sigkill.
 import { constants } from "node:os";
-import { RuntError } from "./errors.ts";
+import { RuntError } from "../errors.ts";
 
 const SIGNALS = constants.signals as Record<string, number>;
 

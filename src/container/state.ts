@@ -15,7 +15,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { native } from "../native.ts";
-import { RuntError, errnoCode } from "./errors.ts";
+import { RuntError, errnoCode } from "../errors.ts";
 
 export type Status = "creating" | "created" | "running" | "stopped" | "paused";
 

@@ -1,9 +1,11 @@
+import { RuntError } from "../errors.ts";
+
 /**
  * A config.json that runt cannot use. `path` names the offending field the way a
  * person would write it ("process.args[0]", "linux.namespaces[2].type"; "" for the
  * document itself); the message is "<file>: <path>: <detail>".
  */
-export class SpecError extends Error {
+export class SpecError extends RuntError {
   override name = "SpecError";
   readonly file: string;
   readonly path: string;
