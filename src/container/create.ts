@@ -8,7 +8,6 @@ import { native } from "../native.ts";
 import { compilePlan } from "../plan/compile.ts";
 import { parseConfig, refuseUnsupported } from "../spec/validate.ts";
 import type { Spec } from "../spec/types.ts";
-import { cgroupMountSources } from "./cgroup-view.ts";
 import { RuntError, errnoCode } from "../errors.ts";
 import { runInit } from "./init-process.ts";
 import { writePidFile } from "./pidfile.ts";
@@ -81,7 +80,7 @@ export function createContainer(opts: CreateOptions): { dir: StateDir; state: St
         noPivot: opts.noPivot ?? false,
         preserveFds,
         cgroupProcs: cgroups.procsFiles(),
-        cgroupMounts: cgroupMountSources(cgroups),
+        cgroupMounts: cgroups.mountSources(),
         statSource,
       });
     } catch (e) {
