@@ -1,7 +1,6 @@
 // `create`: everything that can fail on bad input fails before anything exists on
 // the host; after the state directory is claimed, every failure undoes what was made.
 import { readFileSync, statSync } from "node:fs";
-import { userInfo } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import { type CgroupManager, cgroupManager } from "../cgroups/index.ts";
 import { native } from "../native.ts";
@@ -46,6 +45,19 @@ function statSource(path: string): "dir" | "file" | null {
   } catch {
     return null;
   }
+}
+
+/** The name of a uid as /etc/passwd gives it, as runc shows the owner; else the number. */
+function ownerName(uid: number): string {
+  try {
+    for (const line of readFileSync("/etc/passwd", "utf8").split("\n")) {
+      const f = line.split(":");
+      if (f[2] === String(uid) && f[0]) return f[0];
+    }
+  } catch {
+    // No passwd file: the number is all there is.
+  }
+  return String(uid);
 }
 
 /** Creates the container and leaves its init blocked on the exec fifo. Returns its state. */
@@ -99,7 +111,7 @@ export function createContainer(opts: CreateOptions): { dir: StateDir; state: St
     phase: "creating",
     creator: { pid: process.pid, startTime: processStartTime(process.pid) ?? "" },
     created: new Date().toISOString(),
-    owner: userInfo().username,
+    owner: ownerName(process.getuid?.() ?? 0),
     annotations: spec.annotations ?? {},
     cgroup: cgroups.toJSON(),
   };
