@@ -6,7 +6,8 @@ import { defaultSpec } from "../../src/spec/default.ts";
 import type { Spec } from "../../src/spec/types.ts";
 
 export const REPO = resolve(import.meta.dir, "../..");
-export const RUNT = join(REPO, "dist/runt");
+/** RUNT_BIN lets parallel work test its own build. */
+export const RUNT = process.env.RUNT_BIN ?? join(REPO, "dist/runt");
 export const ROOTFS = join(REPO, "test/fixtures/bundles/busybox/rootfs");
 /** Every test run keeps its containers under its own state root. */
 export const STATE_ROOT = `/run/runt-test-${process.pid}`;
