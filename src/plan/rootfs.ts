@@ -60,13 +60,14 @@ export function rootfsOps(input: CompileInput, userns: boolean): Step[] {
     for (const op of ops) steps.push([note, op]);
   };
 
-  // pivot_root refuses a shared parent, so a shared root propagation is applied
-  // only once the new root is in place.
+  // pivot_root refuses a shared parent, and a bind mount refuses an unbindable
+  // source (EINVAL on the rootfs bind below), so a shared or unbindable root
+  // propagation is applied only once the new root is complete (at the end).
   const wanted = PROPAGATION[linux.rootfsPropagation ?? "rslave"] ?? MS.SLAVE | MS.REC;
-  const sharedLater = (wanted & MS.SHARED) !== 0;
+  const applyLater = (wanted & (MS.SHARED | MS.UNBINDABLE)) !== 0;
   add(
     "linux.rootfsPropagation",
-    mountOp("", "/", "", sharedLater ? MS.PRIVATE | MS.REC : wanted, "", "none", true),
+    mountOp("", "/", "", applyLater ? MS.PRIVATE | MS.REC : wanted, "", "none", true),
   );
   add("root.path", mountOp(rootfs, rootfs, "", MS.BIND | MS.REC, "", "none", true), {
     op: "openRoot",
@@ -85,7 +86,6 @@ export function rootfsOps(input: CompileInput, userns: boolean): Step[] {
 
   if (spec.process?.cwd) add("process.cwd", { op: "mkdir", path: spec.process.cwd, mode: 0o755 });
   add("root.path", input.noPivot ? { op: "chroot" } : { op: "pivotRoot" });
-  if (sharedLater) add("linux.rootfsPropagation", mountOp("", "/", "", wanted, "", "none", true));
 
   for (const [key, value] of Object.entries(linux.sysctl ?? {})) {
     const path = key.includes("/") ? key : key.replaceAll(".", "/");
@@ -103,6 +103,9 @@ export function rootfsOps(input: CompileInput, userns: boolean): Step[] {
     add(`linux.readonlyPaths[${i}]`, { op: "readonly", path });
   });
   if (spec.root?.readonly) add("root.readonly", { op: "readonlyRoot" });
+  // Last: the masks and read-only paths above are bind mounts, which an
+  // unbindable (runbindable) source would refuse.
+  if (applyLater) add("linux.rootfsPropagation", mountOp("", "/", "", wanted, "", "none", true));
   return steps;
 }
 

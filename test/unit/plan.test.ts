@@ -189,6 +189,36 @@ describe("compilePlan details", () => {
     expect(names(ops)).not.toContain("pivotRoot");
   });
 
+  test("shared and unbindable root propagation: private first, applied after the last bind", () => {
+    const rootProp = (ops: PlanOp[]) =>
+      ops.filter((o) => o.op === "mount" && o.hostTarget && o.target === "/" && !o.source);
+    for (const [value, flags] of [
+      ["rshared", MS.SHARED | MS.REC],
+      ["unbindable", MS.UNBINDABLE],
+      ["runbindable", MS.UNBINDABLE | MS.REC],
+    ] as const) {
+      const ops = compilePlan(
+        input((s) => {
+          s.linux = { ...s.linux, rootfsPropagation: value };
+        }),
+      ).ops;
+      // The rootfs bind would be EINVAL from an unbindable mount, pivot_root from a shared one.
+      expect(rootProp(ops).map((o) => (o as { flags: number }).flags)).toEqual([
+        MS.PRIVATE | MS.REC,
+        flags,
+      ]);
+      const later = ops.lastIndexOf(rootProp(ops)[1] as PlanOp);
+      expect(later).toBeGreaterThan(ops.findLastIndex((o) => o.op === "mask"));
+      expect(later).toBeGreaterThan(ops.findLastIndex((o) => o.op === "readonly"));
+    }
+    const slave = compilePlan(
+      input((s) => (s.linux = { ...s.linux, rootfsPropagation: "rslave" })),
+    );
+    expect(rootProp(slave.ops).map((o) => (o as { flags: number }).flags)).toEqual([
+      MS.SLAVE | MS.REC,
+    ]);
+  });
+
   test("preserved fds move closeFrom", () => {
     const ops = compilePlan(input(undefined, { preserveFds: 2 })).ops;
     expect(ops.at(-1)).toMatchObject({ op: "exec", closeFrom: 5 });
