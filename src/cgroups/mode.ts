@@ -42,7 +42,7 @@ export interface CgroupSetup {
 }
 
 /** Undo the octal escapes mountinfo uses for space, tab, newline and backslash. */
-function unescape(field: string): string {
+function unescapeField(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_, oct: string) =>
     String.fromCharCode(Number.parseInt(oct, 8)),
   );
@@ -55,8 +55,8 @@ export function parseMountinfo(text: string): MountEntry[] {
     const dash = fields.indexOf("-", 6);
     if (dash < 0 || fields.length < dash + 4) continue;
     entries.push({
-      root: unescape(fields[3] ?? ""),
-      mountpoint: unescape(fields[4] ?? ""),
+      root: unescapeField(fields[3] ?? ""),
+      mountpoint: unescapeField(fields[4] ?? ""),
       fstype: fields[dash + 1] ?? "",
       superOptions: (fields[dash + 3] ?? "").split(","),
     });

@@ -2,9 +2,12 @@
 // names the file and the data in its errors, and a synchronous sleep for the
 // bounded retry loops (freezing, waiting for a cgroup to empty, rmdir on EBUSY).
 import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
+import { errnoCode, RuntError } from "../errors.ts";
+
+export { errnoCode };
 
 /** An error a user can act on (bad cgroupsPath, unsupported setup, kernel refusal). */
-export class CgroupError extends Error {
+export class CgroupError extends RuntError {
   override name = "CgroupError";
   /** errno code of the failed call ("EPERM", ...), when one failed. */
   readonly code: string | undefined;
@@ -12,11 +15,6 @@ export class CgroupError extends Error {
     super(message);
     this.code = code;
   }
-}
-
-/** errno code of a Node/addon error, if any ("ENOENT", ...). */
-export function errnoCode(e: unknown): string | undefined {
-  return typeof e === "object" && e !== null && "code" in e ? String(e.code) : undefined;
 }
 
 function describe(e: unknown): string {

@@ -1,6 +1,5 @@
 // cgroup v1 specifics: the devices controller's files, cpuset's empty-by-default
 // cpus/mems, and the freezer.
-import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import { type DeviceState, parseDevicesList, v1DeviceWrites } from "./devices.ts";
 import { CgroupError, readOptional, sleepMs, writeFile } from "./util.ts";
@@ -42,21 +41,23 @@ export function v1InitCpuset(mountpoint: string, dir: string): void {
 const FREEZE_WAIT_MS = 1000;
 
 /**
- * Freeze the cgroup (and its descendants) with the v1 freezer; returns false
- * when `dir` has no freezer.state. Waits, bounded, for FREEZING to become
- * FROZEN; a cgroup that does not get there (a task in an uninterruptible
- * sleep) is left FREEZING, which still stops new forks from running.
+ * Freeze the cgroup (and its descendants) with the v1 freezer. Returns whether
+ * it was frozen already, or null when `dir` has no freezer.state. Waits, bounded,
+ * for FREEZING to become FROZEN; a cgroup that does not get there (a task in an
+ * uninterruptible sleep) is left FREEZING, which still stops new forks from running.
  */
-export function v1Freeze(dir: string): boolean {
+export function v1Freeze(dir: string): boolean | null {
   const file = `${dir}/freezer.state`;
-  if (!existsSync(file)) return false;
+  const before = readOptional(file)?.trim();
+  if (before === undefined) return null;
+  if (before === "FROZEN") return true;
   writeFile(file, "FROZEN");
   const deadline = Date.now() + FREEZE_WAIT_MS;
   for (let wait = 1; Date.now() < deadline; wait = Math.min(wait * 2, 50)) {
     if (readOptional(file)?.trim() === "FROZEN") break;
     sleepMs(wait);
   }
-  return true;
+  return false;
 }
 
 export function v1Thaw(dir: string): void {

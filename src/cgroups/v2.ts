@@ -51,19 +51,22 @@ export function v2Kill(dir: string): boolean {
 const FREEZE_WAIT_MS = 1000;
 
 /**
- * Freeze the cgroup with cgroup.freeze (5.2+); false when absent. Waits, bounded,
- * for cgroup.events to report "frozen 1".
+ * Freeze the cgroup with cgroup.freeze (5.2+). Returns whether it was frozen
+ * already, or null when there is no cgroup.freeze. Waits, bounded, for
+ * cgroup.events to report "frozen 1".
  */
-export function v2Freeze(dir: string): boolean {
+export function v2Freeze(dir: string): boolean | null {
   const file = `${dir}/cgroup.freeze`;
-  if (!existsSync(file)) return false;
+  const before = readOptional(file)?.trim();
+  if (before === undefined) return null;
+  if (before === "1") return true;
   writeFile(file, "1");
   const deadline = Date.now() + FREEZE_WAIT_MS;
   for (let wait = 1; Date.now() < deadline; wait = Math.min(wait * 2, 50)) {
     if (/^frozen 1$/m.test(readOptional(`${dir}/cgroup.events`) ?? "")) break;
     sleepMs(wait);
   }
-  return true;
+  return false;
 }
 
 export function v2Thaw(dir: string): void {

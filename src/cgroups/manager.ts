@@ -1,0 +1,432 @@
+// The cgroupfs driver: one directory per hierarchy the container uses, the same
+// cgroup path in each. On v1 that is every mounted controller hierarchy plus
+// name=systemd (see mode.ts); on hybrid also the cgroup2 one, as runc does, so
+// the container's processes are not left in their creator's v2 cgroup; on v2 the
+// one unified hierarchy.
+import { mkdirSync, readdirSync, rmdirSync } from "node:fs";
+import { constants } from "node:os";
+import { basename } from "node:path";
+import {
+  type DeviceCgroupInput,
+  type DeviceNodeInput,
+  deviceRuleString,
+  deviceState,
+  effectiveDeviceRules,
+} from "./devices.ts";
+import { type CgroupMode, DEFAULT_CGROUP_ROOT, detectCgroups, type Hierarchy } from "./mode.ts";
+import { hierarchyDir, resolveCgroupPath } from "./path.ts";
+import { CgroupError, errnoCode, parsePids, readOptional, sleepMs } from "./util.ts";
+import { v1ApplyDevices, v1Freeze, v1InitCpuset, v1Thaw } from "./v1.ts";
+import { v2ApplyDevices, v2Freeze, v2Kill, v2Thaw } from "./v2.ts";
+
+/** One hierarchy's directory of the container. */
+export interface CgroupDir {
+  kind: "v1" | "v2";
+  /** Keys of this directory in CgroupManager.paths. */
+  keys: string[];
+  controllers: string[];
+  /** mount(2) data for the hierarchy ("cpu,cpuacct", "name=systemd", "" for v2). */
+  data: string;
+  mountpoint: string;
+  dir: string;
+}
+
+/** What toJSON() writes into the container's state and fromJSON() reads back. */
+export interface CgroupManagerState {
+  version: 1;
+  driver: "cgroupfs";
+  mode: CgroupMode;
+  /** The cgroup path ("/runt/<id>"), the same in every hierarchy. */
+  path: string;
+  dirs: CgroupDir[];
+  /** Directories runt's mkdir made, parents first: destroy() removes only these and the leaves. */
+  created: string[];
+}
+
+/** One hierarchy as the container sees it under a `cgroup` mount (src/plan's CgroupMountSource). */
+export interface CgroupMountSource {
+  /** Directory name under /sys/fs/cgroup ("memory", "cpu,cpuacct"); "" for v2's single mount. */
+  name: string;
+  fstype: "cgroup" | "cgroup2";
+  data: string;
+  /** The container's directory on the host. */
+  hostPath: string;
+  /** Other names that point at this hierarchy ("cpu" and "cpuacct" for "cpu,cpuacct"). */
+  aliases: string[];
+}
+
+export interface CgroupManager {
+  /** "cgroupfs" now; a "systemd" driver goes behind the same interface later. */
+  readonly driver: "cgroupfs";
+  readonly mode: CgroupMode;
+  /** The cgroup path, the same in every hierarchy ("/runt/<id>"). */
+  readonly path: string;
+  /** Controller ("memory", "cpu", "name=systemd") or "unified" -> absolute directory. */
+  readonly paths: Readonly<Record<string, string>>;
+  /** mkdir -p in every hierarchy, recording which directories runt made. */
+  create(): void;
+  /** The cgroup.procs files the init writes "0" into to join the container's cgroups. */
+  procsFiles(): string[];
+  /**
+   * Apply linux.resources.devices on top of runc's defaults (effectiveDeviceRules).
+   * Other linux.resources (memory, cpu, pids, ...) will get their own methods.
+   */
+  applyDevices(rules?: readonly DeviceCgroupInput[], devices?: readonly DeviceNodeInput[]): void;
+  /** Every process in the container's cgroups, their sub-cgroups included. */
+  pids(): number[];
+  /** Signal every process (default SIGKILL, then wait, bounded, until none is left). */
+  killAll(signal?: NodeJS.Signals | number): void;
+  /** rmdir the container's directories (and their sub-cgroups) and the parents runt made. */
+  destroy(): void;
+  /** The hierarchies for the container's `cgroup` mounts (v1 ones only on hybrid, like runc). */
+  mountSources(): CgroupMountSource[];
+  toJSON(): CgroupManagerState;
+}
+
+export interface CgroupManagerOptions {
+  /** linux.cgroupsPath; "" or undefined for the default /runt/<id>. */
+  path?: string;
+  id: string;
+  /** Where the cgroup filesystems are mounted (/sys/fs/cgroup); tests point it elsewhere. */
+  root?: string;
+  /** /proc/self/mountinfo text, read when not given. */
+  mountinfo?: string;
+  /** --systemd-cgroup. */
+  systemd?: boolean;
+}
+
+const KILL_WAIT_MS = 5000;
+const RMDIR_WAIT_MS = 3000;
+
+class FsManager implements CgroupManager {
+  readonly driver = "cgroupfs" as const;
+  readonly paths: Readonly<Record<string, string>>;
+
+  constructor(
+    readonly mode: CgroupMode,
+    readonly path: string,
+    private readonly dirs: CgroupDir[],
+    private readonly created: string[],
+  ) {
+    const paths: Record<string, string> = {};
+    for (const d of dirs) for (const k of d.keys) paths[k] = d.dir;
+    this.paths = paths;
+  }
+
+  create(): void {
+    const before = this.created.length;
+    try {
+      for (const d of this.dirs) {
+        this.mkdirs(d.mountpoint, d.dir);
+        if (d.controllers.includes("cpuset")) v1InitCpuset(d.mountpoint, d.dir);
+      }
+    } catch (e) {
+      // Undo only what this call made (deepest first); a directory that was
+      // there before is not ours to remove.
+      const made = this.created.splice(before);
+      for (const dir of made.sort((a, b) => b.length - a.length)) {
+        try {
+          rmdirSync(dir);
+        } catch {
+          // The first error is the one worth reporting.
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** mkdir each missing component below the mount point, recording the ones made. */
+  private mkdirs(mountpoint: string, dir: string): void {
+    const parts = dir.slice(mountpoint.length + 1).split("/");
+    // A concurrent destroy() of another container can remove a shared parent
+    // (/runt) between our mkdirs: start over a few times on ENOENT.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        let d = mountpoint;
+        for (const part of parts) {
+          d = `${d}/${part}`;
+          try {
+            mkdirSync(d, 0o755);
+            if (!this.created.includes(d)) this.created.push(d);
+          } catch (e) {
+            if (errnoCode(e) !== "EEXIST") throw e;
+          }
+        }
+        return;
+      } catch (e) {
+        if (errnoCode(e) === "ENOENT" && attempt < 3) continue;
+        throw new CgroupError(
+          `cgroups: mkdir ${dir}: ${errnoCode(e) ?? (e instanceof Error ? e.message : e)}`,
+          errnoCode(e),
+        );
+      }
+    }
+  }
+
+  procsFiles(): string[] {
+    return this.dirs.map((d) => `${d.dir}/cgroup.procs`);
+  }
+
+  applyDevices(
+    rules: readonly DeviceCgroupInput[] = [],
+    devices: readonly DeviceNodeInput[] = [],
+  ): void {
+    const effective = effectiveDeviceRules(rules, devices);
+    const state = deviceState(effective, (i) => {
+      const rule = effective[i];
+      return i < rules.length || !rule
+        ? `linux.resources.devices[${i}]`
+        : `runt's default device rule "${deviceRuleString(rule)}"`;
+    });
+    if (this.mode === "v2") {
+      const unified = this.dirs.find((d) => d.kind === "v2");
+      if (unified) v2ApplyDevices(unified.dir, state);
+      return;
+    }
+    const devicesDir = this.dirs.find((d) => d.controllers.includes("devices"));
+    if (!devicesDir) {
+      // Without it nothing would restrict device access: refuse, as runc does.
+      throw new CgroupError(
+        "cgroups: the v1 devices controller is not mounted, so the container's device allow-list cannot be applied",
+      );
+    }
+    v1ApplyDevices(devicesDir.dir, state);
+  }
+
+  pids(): number[] {
+    const all = new Set<number>();
+    for (const d of this.dirs)
+      for (const dir of subtree(d.dir)) {
+        for (const pid of parsePids(readOptional(`${dir}/cgroup.procs`) ?? "")) all.add(pid);
+      }
+    return [...all].sort((a, b) => a - b);
+  }
+
+  killAll(signal: NodeJS.Signals | number = "SIGKILL"): void {
+    const sig = typeof signal === "number" ? signal : constants.signals[signal];
+    if (sig === undefined) throw new CgroupError(`cgroups: unknown signal ${signal}`);
+    if (sig !== constants.signals.SIGKILL) {
+      this.signalFrozen(sig);
+      return;
+    }
+    const unified = this.dirs.find((d) => d.kind === "v2");
+    const deadline = Date.now() + KILL_WAIT_MS;
+    for (let round = 0, wait = 1; ; round++, wait = Math.min(wait * 2, 100)) {
+      const left = this.pids();
+      if (left.length === 0) return;
+      if (Date.now() > deadline) {
+        throw new CgroupError(
+          `cgroups: processes ${left.join(", ")} of ${this.path} survived SIGKILL`,
+        );
+      }
+      // cgroup.kill first: it reaches every process without racing forks. Later
+      // rounds (and hosts without it) signal each pid of the frozen cgroup.
+      if (!(round === 0 && unified && v2Kill(unified.dir))) this.signalFrozen(sig);
+      sleepMs(wait);
+    }
+  }
+
+  /**
+   * Freeze (v1 freezer, else v2 cgroup.freeze) so nothing forks behind our back,
+   * signal every pid, and thaw. A cgroup that was frozen before (`pause`) stays
+   * frozen, unless the signal is SIGKILL: v1 tasks only die once thawed.
+   */
+  private signalFrozen(sig: number): void {
+    const freezer = this.dirs.find((d) => d.controllers.includes("freezer"));
+    const unified = this.mode === "v2" ? this.dirs.find((d) => d.kind === "v2") : undefined;
+    let thaw: (() => void) | undefined;
+    let wasFrozen: boolean | null = freezer ? v1Freeze(freezer.dir) : null;
+    if (freezer && wasFrozen !== null) {
+      thaw = () => v1Thaw(freezer.dir);
+    } else if (unified) {
+      wasFrozen = v2Freeze(unified.dir);
+      if (wasFrozen !== null) thaw = () => v2Thaw(unified.dir);
+    }
+    if (wasFrozen && sig !== constants.signals.SIGKILL) thaw = undefined;
+    try {
+      for (const pid of this.pids()) {
+        try {
+          process.kill(pid, sig);
+        } catch (e) {
+          if (errnoCode(e) !== "ESRCH") throw e;
+        }
+      }
+    } finally {
+      thaw?.();
+    }
+  }
+
+  destroy(): void {
+    const deadline = Date.now() + RMDIR_WAIT_MS;
+    const failures: string[] = [];
+    const leaves = new Set(this.dirs.map((d) => d.dir));
+    for (const d of this.dirs) {
+      // Sub-cgroups the container made, deepest first, then the leaf itself.
+      for (const dir of subtree(d.dir).reverse()) {
+        const err = rmdirRetrying(dir, deadline);
+        if (err) failures.push(`${dir}: ${err}`);
+      }
+    }
+    // Parents runt made (/runt), deepest first, only when nothing else uses them.
+    const parents = this.created.filter((c) => !leaves.has(c));
+    for (const dir of parents.sort((a, b) => b.length - a.length)) {
+      try {
+        rmdirSync(dir);
+      } catch (e) {
+        const code = errnoCode(e);
+        if (code !== "ENOENT" && code !== "EBUSY" && code !== "ENOTEMPTY") {
+          failures.push(`${dir}: ${code ?? e}`);
+        }
+      }
+    }
+    if (failures.length > 0) {
+      const busy = failures.some((f) => f.endsWith("EBUSY"))
+        ? " (EBUSY: processes are still in it)"
+        : "";
+      throw new CgroupError(`cgroups: cannot remove ${failures.join("; ")}${busy}`);
+    }
+  }
+
+  mountSources(): CgroupMountSource[] {
+    if (this.mode === "v2") {
+      const d = this.dirs[0];
+      return d ? [{ name: "", fstype: "cgroup2", data: "", hostPath: d.dir, aliases: [] }] : [];
+    }
+    return this.dirs
+      .filter((d) => d.kind === "v1")
+      .map((d) => {
+        const name = basename(d.mountpoint);
+        const aliases = d.controllers.length > 1 ? d.controllers.filter((c) => c !== name) : [];
+        return { name, fstype: "cgroup" as const, data: d.data, hostPath: d.dir, aliases };
+      });
+  }
+
+  toJSON(): CgroupManagerState {
+    return {
+      version: 1,
+      driver: "cgroupfs",
+      mode: this.mode,
+      path: this.path,
+      dirs: this.dirs.map((d) => ({ ...d, keys: [...d.keys], controllers: [...d.controllers] })),
+      created: [...this.created],
+    };
+  }
+}
+
+/** `dir` and every cgroup below it, parents before children; [] when `dir` is gone. */
+function subtree(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): boolean => {
+    let entries: import("node:fs").Dirent[];
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch (e) {
+      if (errnoCode(e) === "ENOENT") return false;
+      throw new CgroupError(`cgroups: read ${d}: ${errnoCode(e) ?? e}`, errnoCode(e));
+    }
+    out.push(d);
+    for (const ent of entries) if (ent.isDirectory()) walk(`${d}/${ent.name}`);
+    return true;
+  };
+  walk(dir);
+  return out;
+}
+
+/** rmdir, retrying EBUSY (tasks still exiting) until the deadline; the errno code on failure. */
+function rmdirRetrying(dir: string, deadline: number): string | null {
+  for (let wait = 1; ; wait = Math.min(wait * 2, 100)) {
+    try {
+      rmdirSync(dir);
+      return null;
+    } catch (e) {
+      const code = errnoCode(e);
+      if (code === "ENOENT") return null;
+      if (code !== "EBUSY" || Date.now() > deadline) return code ?? String(e);
+      sleepMs(wait);
+    }
+  }
+}
+
+function dirFor(h: Hierarchy, path: string): CgroupDir {
+  return {
+    kind: h.kind,
+    keys: h.keys,
+    controllers: h.controllers,
+    data: h.data,
+    mountpoint: h.mountpoint,
+    dir: hierarchyDir(h.mountpoint, h.mountRoot, path),
+  };
+}
+
+/** The manager for a container: detects the cgroup mode and resolves linux.cgroupsPath. */
+export function cgroupManager(opts: CgroupManagerOptions): CgroupManager {
+  if (opts.systemd) {
+    throw new CgroupError(
+      "cgroups: the systemd cgroup driver is not supported yet; run without --systemd-cgroup",
+    );
+  }
+  const path = resolveCgroupPath(opts.path, opts.id);
+  const setup = detectCgroups(opts.root ?? DEFAULT_CGROUP_ROOT, opts.mountinfo);
+  return new FsManager(
+    setup.mode,
+    path,
+    setup.hierarchies.map((h) => dirFor(h, path)),
+    [],
+  );
+}
+
+const MODES: readonly string[] = ["v1", "v2", "hybrid"];
+
+function isStrings(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((s) => typeof s === "string");
+}
+
+const under = (dir: string, base: string) =>
+  dir.startsWith(`${base}/`) && !dir.split("/").includes("..");
+
+/** The manager recorded in a container's state (toJSON()), for `delete`, `kill`, `exec`. */
+export function cgroupManagerFromJSON(json: unknown): CgroupManager {
+  const bad = (why: string): never => {
+    throw new CgroupError(`cgroups: the container state's cgroup record is invalid: ${why}`);
+  };
+  if (typeof json !== "object" || json === null) return bad("not an object");
+  const s = json as Partial<CgroupManagerState>;
+  if (s.version !== 1) bad(`unknown version ${String(s.version)}`);
+  if (s.driver !== "cgroupfs") bad(`unknown driver ${String(s.driver)}`);
+  if (typeof s.mode !== "string" || !MODES.includes(s.mode)) bad(`unknown mode ${String(s.mode)}`);
+  if (typeof s.path !== "string" || !s.path.startsWith("/")) bad("path");
+  if (!Array.isArray(s.dirs) || !isStrings(s.created)) bad("dirs or created");
+  const dirs: CgroupDir[] = [];
+  for (const d of s.dirs as unknown[]) {
+    const c = d as Partial<CgroupDir>;
+    if (
+      typeof d !== "object" ||
+      d === null ||
+      (c.kind !== "v1" && c.kind !== "v2") ||
+      !isStrings(c.keys) ||
+      !isStrings(c.controllers) ||
+      typeof c.data !== "string" ||
+      typeof c.mountpoint !== "string" ||
+      typeof c.dir !== "string" ||
+      !under(c.dir, c.mountpoint)
+    ) {
+      return bad(`dirs entry ${JSON.stringify(d)}`);
+    }
+    dirs.push({
+      kind: c.kind,
+      keys: c.keys,
+      controllers: c.controllers,
+      data: c.data,
+      mountpoint: c.mountpoint,
+      dir: c.dir,
+    });
+  }
+  const created = s.created as string[];
+  // Only directories on the way to one of the container's own may be removed.
+  for (const c of created) {
+    if (!dirs.some((d) => under(c, d.mountpoint) && (d.dir === c || d.dir.startsWith(`${c}/`)))) {
+      bad(`created entry ${c} is not one of the container's cgroup directories or their parents`);
+    }
+  }
+  return new FsManager(s.mode as CgroupMode, s.path as string, dirs, [...created]);
+}
