@@ -82,6 +82,12 @@ export function compilePlan(input: CompileInput): CompiledPlan {
     });
   }
 
+  // The exec fifo is opened (O_PATH) while the init still has the host's mount
+  // namespace and credentials: inside a new user namespace its root is an unmapped
+  // uid that cannot search runt's 0700 state directory, and a joined mount namespace
+  // may not have the path at all. The init reopens the fd for writing at `wait`.
+  b.add("exec fifo", { op: "openFifo", path: input.fifoPath });
+
   // The user namespace goes first, so that the others are owned by it.
   const joined = namespaces
     .map((ns, i) => ({ ns, i }))
@@ -118,7 +124,6 @@ export function compilePlan(input: CompileInput): CompiledPlan {
   }
   // The child of this fork is PID 1 of a new PID namespace.
   b.add("process", { op: "fork" }, { op: "setsid" });
-  b.add("exec fifo", { op: "openFifo", path: input.fifoPath });
 
   const userns = namespaces.some((ns) => ns.type === "user");
   for (const [note, op] of rootfsOps(input, userns)) b.add(note, op);
