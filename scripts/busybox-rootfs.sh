@@ -11,6 +11,7 @@ if [ ! -x /bin/busybox ]; then
 fi
 mkdir -p "$(dirname "$rootfs")"
 tmp=$(mktemp -d "$(dirname "$rootfs")/.rootfs.XXXXXX")
+chmod 755 "$tmp"
 mkdir -p "$tmp"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,etc,root,run,var}
 chmod 1777 "$tmp/tmp"
 cp /bin/busybox "$tmp/bin/busybox"

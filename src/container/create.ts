@@ -1,6 +1,6 @@
 // `create`: everything that can fail on bad input fails before anything exists on
 // the host; after the state directory is claimed, every failure undoes what was made.
-import { readFileSync, statSync } from "node:fs";
+import { chmodSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { type CgroupManager, cgroupManager } from "../cgroups/index.ts";
 import { native } from "../native.ts";
@@ -117,7 +117,9 @@ export function createContainer(opts: CreateOptions): { dir: StateDir; state: St
   };
   try {
     dir.write(state);
-    native().mkfifo(dir.fifo, 0o600);
+    // Writable by the container's user, whoever that is; only runt can read it.
+    native().mkfifo(dir.fifo, 0o622);
+    chmodSync(dir.fifo, 0o622);
     cgroups.create();
     state.cgroup = cgroups.toJSON();
     dir.write(state);

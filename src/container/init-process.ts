@@ -54,6 +54,7 @@ export function runInit(plan: CompiledPlan, preserveFds: number, cb: InitCallbac
     closeSync(planFd);
   }
   let pid = 0;
+  let setupReaped = false;
   let failure: string | undefined;
   try {
     for (;;) {
@@ -66,6 +67,7 @@ export function runInit(plan: CompiledPlan, preserveFds: number, cb: InitCallbac
       } else if (kind === "pid") {
         pid = Number(rest[0]);
         n.waitpid(setupPid, false);
+        setupReaped = true;
         cb.onPid(pid);
       } else if (kind === "ready") {
         if (pid === 0) throw new RuntError("runt-init reported ready before its pid");
@@ -79,9 +81,10 @@ export function runInit(plan: CompiledPlan, preserveFds: number, cb: InitCallbac
   } finally {
     closeSync(ours);
   }
-  // EOF: every holder of the socket has gone; reap what is ours to reap.
-  const setup = n.waitpid(setupPid, true);
-  if (pid) n.waitpid(pid, true);
+  // EOF: every holder of the socket has gone, so both processes are exiting; reap
+  // them (the container's PID 1 is our child too, through CLONE_PARENT).
+  const setup = setupReaped ? null : n.waitpid(setupPid, false);
+  if (pid) n.waitpid(pid, false);
   if (failure) throw new RuntError(failure);
   const how = setup?.signal ? `was killed by signal ${setup.signal}` : "exited";
   throw new RuntError(`runt-init ${how} before the container was ready`);
