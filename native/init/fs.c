@@ -1,0 +1,285 @@
+/*
+ * Everything that touches the container's filesystem. Paths "in root" are
+ * resolved by the kernel with RESOLVE_IN_ROOT against rootfd, and mount(2)
+ * only ever sees /proc/self/fd/N of the result, so a symlink in the image can
+ * never send a mkdir or a mount out of the rootfs.
+ */
+#include <linux/openat2.h>
+#include <sys/mount.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+
+#include "init.h"
+
+/* openRoot's host path: a mount onto the root itself is only seen by reopening it. */
+static const char *rootpath;
+
+int in_root(const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = flags | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd, tries = 0;
+
+	/* EAGAIN: a rename or mount raced with the walk and the kernel asks for a retry. */
+	do
+		fd = syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+	while (fd < 0 && errno == EAGAIN && ++tries < 16);
+	return fd;
+}
+
+/* in_root, reporting a failure; a missing path gives -1 if missing_ok. */
+static int must_open(const char *path, int flags, int missing_ok)
+{
+	int fd = in_root(path, flags);
+
+	if (fd < 0 && !(missing_ok && errno == ENOENT))
+		fail("openat2 %s in root", path);
+	return fd;
+}
+
+/*
+ * mkdir -p in root, returning an O_PATH fd of the directory. Each missing
+ * component is made with mkdirat in its parent as just resolved in root,
+ * never by joining host path strings.
+ */
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+
+	if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+		return errno = ENAMETOOLONG, -1;
+	int fd = in_root("/", O_PATH | O_DIRECTORY);
+	for (char *p = buf + strspn(buf, "/"); fd >= 0 && *p; p += strspn(p, "/")) {
+		char *end = p + strcspn(p, "/"), save = *end;
+
+		*end = 0;
+		int next = in_root(buf, O_PATH | O_DIRECTORY);
+		if (next < 0 && errno == ENOENT && (mkdirat(fd, p, mode) == 0 || errno == EEXIST))
+			next = in_root(buf, O_PATH | O_DIRECTORY);
+		close(fd);
+		fd = next;
+		*end = save;
+		p = end;
+	}
+	return fd;
+}
+
+/* Makes path's missing parents; returns the parent's fd and points *base at the last component. */
+static int make_parent(const char *path, char buf[PATH_MAX], const char **base)
+{
+	if (snprintf(buf, PATH_MAX, "%s", path) >= PATH_MAX)
+		return errno = ENAMETOOLONG, -1;
+	char *slash = strrchr(buf, '/');
+	*base = slash ? slash + 1 : buf;
+	if (slash)
+		*slash = 0;
+	return mkdir_p(slash ? buf : "", 0755);
+}
+
+static void make_target(const char *target, int mk)
+{
+	char buf[PATH_MAX];
+	const char *base;
+	int fd = mk == MK_DIR ? mkdir_p(target, 0755) : make_parent(target, buf, &base);
+
+	if (fd < 0)
+		fail("mkdir %s in root", target);
+	if (mk == MK_FILE) {
+		/* O_EXCL does not follow a symlink planted at the name. */
+		int f = openat(fd, base, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (f >= 0)
+			close(f);
+		else if (errno != EEXIST)
+			fail("create %s in root", target);
+	}
+	close(fd);
+}
+
+static void set_root(int fd, const char *path)
+{
+	if (rootfd >= 0)
+		close(rootfd);
+	rootfd = fd;
+	rootpath = path;
+}
+
+void op_openroot(const struct op *o)
+{
+	int fd = open(o->s[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		fail("open root %s", o->s[0]);
+	set_root(fd, o->s[0]);
+}
+
+void op_mount(const struct op *o)
+{
+	const char *src = o->s[0], *target = o->s[1], *type = o->s[2], *data = o->s[4];
+	int host = o->n[6];
+	int fd = host ? open(target, O_PATH | O_CLOEXEC) : in_root(target, O_PATH);
+
+	if (fd < 0 && host)
+		fail("open %s", target);
+	if (fd < 0 && errno == ENOENT && o->n[5] != MK_NONE)
+		make_target(target, o->n[5]);
+	if (fd < 0)
+		fd = must_open(target, O_PATH, 0);
+	if (mount(*src ? src : NULL, fdpath(fd), *type ? type : NULL, o->n[3], *data ? data : NULL) < 0)
+		fail("mount %s on %s", *type ? type : *src ? src : "none", target);
+	/*
+	 * rootfd still names the directory under the new mount (typically the
+	 * rootfs bound onto itself to make it a mount point for pivot_root).
+	 * After pivotRoot a mount onto / is not supported: there is no path left
+	 * that walks onto it.
+	 */
+	struct stat a, b;
+	if (rootpath && !fstat(fd, &a) && !fstat(rootfd, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+		int r = open(rootpath, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (r < 0)
+			fail("open root %s", rootpath);
+		set_root(r, rootpath);
+	}
+	close(fd);
+}
+
+void op_setattr(const struct op *o)
+{
+	struct mount_attr attr = {.attr_set = o->n[2], .attr_clr = o->n[3], .propagation = o->n[4]};
+	int fd = must_open(o->s[0], O_PATH, 0);
+
+	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (o->n[1] ? AT_RECURSIVE : 0),
+		    &attr, sizeof attr) < 0)
+		fail("mount_setattr %s", o->s[0]);
+	close(fd);
+}
+
+void op_mkdir(const struct op *o)
+{
+	int fd = mkdir_p(o->s[0], o->n[1]);
+
+	if (fd < 0)
+		fail("mkdir %s in root", o->s[0]);
+	close(fd);
+}
+
+/* mknod and symlink: made in the parent as resolved in root; an existing node is left alone. */
+void op_mknode(const struct op *o)
+{
+	char buf[PATH_MAX];
+	int sym = o->code == OP_SYMLINK;
+	const char *path = o->s[sym], *base;
+	int dir = make_parent(path, buf, &base);
+
+	if (dir < 0)
+		fail("mkdir parent of %s in root", path);
+	int r = sym ? symlinkat(o->s[0], dir, base) : mknodat(dir, base, o->n[1], makedev(o->n[2], o->n[3]));
+	if (r < 0 && errno != EEXIST)
+		fail("%s %s in root", sym ? "symlink" : "mknod", path);
+	if (r == 0 && !sym && fchownat(dir, base, o->n[4], o->n[5], AT_SYMLINK_NOFOLLOW) < 0)
+		fail("chown %s in root", path);
+	close(dir);
+}
+
+/* pivotRoot and chroot: the root fd becomes the process's root, then "/" the root fd. */
+void op_enterroot(const struct op *o)
+{
+	const char *name = rootpath ? rootpath : "root";
+
+	if (fchdir(rootfd) < 0)
+		fail("fchdir %s", name);
+	if (o->code == OP_PIVOTROOT) {
+		if (syscall(SYS_pivot_root, ".", ".") < 0)
+			fail("pivot_root %s", name);
+		/* pivot_root(".", ".") stacks the old root on the new one: detach it. */
+		if (umount2(".", MNT_DETACH) < 0)
+			fail("umount2 old root");
+	} else {
+		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+			fail("mount %s on / (move)", name);
+		if (chroot(".") < 0)
+			fail("chroot %s", name);
+	}
+	int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (chdir("/") < 0 || fd < 0)
+		fail("open /");
+	set_root(fd, NULL);
+}
+
+void op_mask(const struct op *o)
+{
+	const char *path = o->s[0];
+	struct stat st;
+	int fd = must_open(path, O_PATH, 1);
+
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) < 0)
+		fail("stat %s in root", path);
+	if (S_ISDIR(st.st_mode)) {
+		/* Read-only and empty: nothing under it can be seen or created. */
+		if (mount("tmpfs", fdpath(fd), "tmpfs", MS_RDONLY, "size=0") < 0)
+			fail("mount tmpfs on %s", path);
+	} else {
+		/*
+		 * The container's /dev/null, not one opened at start-up: bind mount
+		 * takes no source from another mount namespace or from the detached
+		 * old root (EINVAL).
+		 */
+		int null = must_open("/dev/null", O_PATH, 0);
+		if (fstat(null, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) {
+			errno = ENODEV;
+			fail("mask %s: /dev/null in root is not the null device", path);
+		}
+		if (mount(fdpath(null), fdpath(fd), NULL, MS_BIND, NULL) < 0)
+			fail("mount /dev/null on %s", path);
+		close(null);
+	}
+	close(fd);
+}
+
+static void remount_ro(int fd, const char *path)
+{
+	struct statvfs sv;
+
+	if (fstatvfs(fd, &sv) < 0)
+		fail("statvfs %s", path);
+	/* Inside a user namespace these can be locked on: dropping them would be EPERM. */
+	unsigned long keep = (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) |
+			     (sv.f_flag & ST_NODEV ? MS_NODEV : 0) |
+			     (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0);
+	if (mount(NULL, fdpath(fd), NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL) < 0)
+		fail("remount %s read-only", path);
+}
+
+void op_readonly(const struct op *o)
+{
+	const char *path = o->s[0];
+	int fd = must_open(path, O_PATH, 1);
+
+	if (fd < 0)
+		return;
+	if (mount(fdpath(fd), fdpath(fd), NULL, MS_BIND | MS_REC, NULL) < 0)
+		fail("mount %s on itself", path);
+	close(fd);
+	/* fd named the mount below the new bind; a fresh walk lands on the bind. */
+	fd = must_open(path, O_PATH, 0);
+	remount_ro(fd, path);
+	close(fd);
+}
+
+void op_readonlyroot(const struct op *o)
+{
+	(void)o;
+	remount_ro(rootfd, "/");
+}
+
+void op_chdir(const struct op *o)
+{
+	int fd = must_open(o->s[0], O_PATH | O_DIRECTORY, 0);
+
+	if (fchdir(fd) < 0)
+		fail("chdir %s", o->s[0]);
+	close(fd);
+}

@@ -1,0 +1,70 @@
+/* runt-init: runs the InitPlan that runt compiled (docs/plan-format.md). */
+#ifndef RUNT_INIT_H
+#define RUNT_INIT_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* Opcodes as in OPCODES, src/plan/encode.ts. */
+enum {
+	OP_SETNS = 1, OP_UNSHARE, OP_SYNC, OP_WRITE, OP_FORK, OP_SETSID, OP_OPENROOT,
+	OP_MOUNT, OP_SETATTR, OP_MKDIR, OP_MKNOD, OP_SYMLINK, OP_PIVOTROOT, OP_CHROOT,
+	OP_MASK, OP_READONLY, OP_READONLYROOT, OP_HOSTNAME, OP_DOMAINNAME, OP_RLIMIT,
+	OP_CHDIR, OP_UMASK, OP_CAPBOUNDING, OP_USER, OP_CAPS, OP_NONEWPRIVS,
+	OP_OPENFIFO, OP_WAIT, OP_EXEC, OP_MAX = OP_EXEC
+};
+
+enum { MK_NONE, MK_DIR, MK_FILE };
+
+struct op {
+	uint32_t code, argc;
+	char **s;    /* argc strings, then NULL: exec's env is a ready envp */
+	uint64_t *n; /* value of each numeric, boolean or mk argument */
+};
+
+/*
+ * sig: one letter per argument. s string, n u64, i u32, b "0"/"1",
+ * k none/dir/file; "*x" ends it with any number of x.
+ */
+struct opdef {
+	const char *name, *sig;
+	void (*run)(const struct op *);
+};
+
+extern const struct opdef opdefs[OP_MAX + 1];
+extern struct op *ops;
+extern uint32_t nops;
+extern int cur_op;     /* index of the running op, -1 before the first */
+extern int syncfd, rootfd;
+
+void load_plan(int fd);
+int parse_u64(const char *s, uint64_t max, uint64_t *out);
+/* Reports the running op as failed with errno, and exits. */
+__attribute__((noreturn, format(printf, 1, 2))) void fail(const char *fmt, ...);
+__attribute__((noreturn, format(printf, 1, 0))) void vfail(const char *fmt, va_list ap);
+void sent_ready(void);
+const char *fdpath(int fd); /* "/proc/self/fd/N", to hand an fd to mount(2) */
+
+/* fs.c */
+int in_root(const char *path, int flags);
+void op_openroot(const struct op *), op_mount(const struct op *), op_setattr(const struct op *),
+	op_mkdir(const struct op *), op_mknode(const struct op *), op_enterroot(const struct op *),
+	op_mask(const struct op *), op_readonly(const struct op *),
+	op_readonlyroot(const struct op *), op_chdir(const struct op *);
+
+/* proc.c */
+void proc_init(void);
+void op_rlimit(const struct op *), op_umask(const struct op *), op_capbounding(const struct op *),
+	op_user(const struct op *), op_caps(const struct op *), op_nonewprivs(const struct op *),
+	op_openfifo(const struct op *), op_wait(const struct op *), op_exec(const struct op *);
+
+#endif
