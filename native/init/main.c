@@ -42,6 +42,9 @@ static __attribute__((format(printf, 1, 2))) void send_msg(const char *fmt, ...)
 
 void sent_ready(void)
 {
+	/* Until now a dying runt takes the half-made container with it; from here on the
+	 * container outlives `runt create`, and a crash of runt is cleaned by delete. */
+	prctl(PR_SET_PDEATHSIG, 0);
 	send_msg("ready");
 	ready_sent = 1;
 }

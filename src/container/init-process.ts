@@ -101,7 +101,7 @@ function writeIdMaps(pid: number, cb: InitCallbacks): void {
 
 /** "error <op> <errno> <text>" -> a sentence naming the config.json part. */
 export function describeError(plan: CompiledPlan, msg: string): string {
-  const m = /^error (\d+) (\d+) ?(.*)$/s.exec(msg);
+  const m = /^error (-?\d+) (\d+) ?(.*)$/s.exec(msg);
   if (!m) return `runt-init failed: ${msg}`;
   const index = Number(m[1]);
   const errno = Number(m[2]);
