@@ -19,10 +19,14 @@ check("biome", "biome", ["check", "."]);
 check("tsc", "tsc", ["--noEmit", "-p", "."]);
 
 const args = process.argv.slice(2);
-const t = spawnSync(bin("bun"), ["test", "--timeout", "60000", ...(args.length ? args : ["test/"])], {
-  stdio: ["inherit", "inherit", "pipe"],
-  encoding: "utf8",
-});
+const t = spawnSync(
+  bin("bun"),
+  ["test", "--timeout", "60000", ...(args.length ? args : ["test/"])],
+  {
+    stdio: ["inherit", "inherit", "pipe"],
+    encoding: "utf8",
+  },
+);
 // bun test reports to stderr; pass it through and read its totals.
 process.stderr.write(t.stderr ?? "");
 const pass = /^\s*(\d+) pass$/m.exec(t.stderr ?? "");

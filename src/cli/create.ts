@@ -1,6 +1,6 @@
 import { Container } from "../container/container.ts";
 import { RuntError } from "../errors.ts";
-import { type FlagValues, bool, int, str } from "./args.ts";
+import { bool, type FlagValues, int, str } from "./args.ts";
 import { CREATE_FLAGS, needId } from "./common.ts";
 import type { Context, Verb } from "./context.ts";
 

@@ -1,7 +1,7 @@
 // runt's command line: runc's global flags, then a verb and its flags.
 import { DEFAULT_ROOT } from "../container/container.ts";
 import { RuntError } from "../errors.ts";
-import { type FlagDef, bool, flagHelp, parseFlags, str } from "./args.ts";
+import { bool, type FlagDef, flagHelp, parseFlags, str } from "./args.ts";
 import type { Context, Verb } from "./context.ts";
 import { create } from "./create.ts";
 import { del } from "./delete.ts";

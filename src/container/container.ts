@@ -1,10 +1,10 @@
 // The library's face: what runc's libcontainer offers, for the CLI and for programs.
 import { closeSync, constants, existsSync, openSync, readSync, rmSync } from "node:fs";
 import { cgroupManagerFromJSON } from "../cgroups/index.ts";
+import { errnoCode, RuntError } from "../errors.ts";
 import { native, type WaitResult } from "../native.ts";
 import { type CreateOptions, createContainer, destroy } from "./create.ts";
-import { RuntError, errnoCode } from "../errors.ts";
-import { StateDir, type Status, type StoredState, listIds, processStartTime } from "./state.ts";
+import { listIds, processStartTime, StateDir, type Status, type StoredState } from "./state.ts";
 
 export const DEFAULT_ROOT = "/run/runt";
 

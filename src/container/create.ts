@@ -3,14 +3,14 @@
 import { chmodSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { type CgroupManager, cgroupManager } from "../cgroups/index.ts";
+import { errnoCode, RuntError } from "../errors.ts";
 import { native } from "../native.ts";
 import { compilePlan } from "../plan/compile.ts";
-import { parseConfig, refuseUnsupported } from "../spec/validate.ts";
 import type { Spec } from "../spec/types.ts";
-import { RuntError, errnoCode } from "../errors.ts";
+import { parseConfig, refuseUnsupported } from "../spec/validate.ts";
 import { runInit } from "./init-process.ts";
 import { writePidFile } from "./pidfile.ts";
-import { StateDir, type StoredState, processStartTime } from "./state.ts";
+import { processStartTime, StateDir, type StoredState } from "./state.ts";
 
 export interface CreateOptions {
   /** State root (runc's --root); default /run/runt. */

@@ -2,10 +2,10 @@
 // (docs/plan-format.md) until the container is ready or has failed.
 import { closeSync, readFileSync, writeFileSync } from "node:fs";
 import initPath from "../../native/build/runt-init";
-import { native } from "../native.ts";
-import { encodePlan } from "../plan/encode.ts";
-import type { CompiledPlan } from "../plan/compile.ts";
 import { RuntError } from "../errors.ts";
+import { native } from "../native.ts";
+import type { CompiledPlan } from "../plan/compile.ts";
+import { encodePlan } from "../plan/encode.ts";
 
 let initFd: number | undefined;
 

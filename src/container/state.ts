@@ -7,15 +7,15 @@ import {
   fsyncSync,
   mkdirSync,
   openSync,
-  readFileSync,
   readdirSync,
+  readFileSync,
   renameSync,
   rmSync,
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
+import { errnoCode, RuntError } from "../errors.ts";
 import { native } from "../native.ts";
-import { RuntError, errnoCode } from "../errors.ts";
 
 export type Status = "creating" | "created" | "running" | "stopped" | "paused";
 

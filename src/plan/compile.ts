@@ -3,10 +3,10 @@
 // pivot_root and the credential switch happen.
 import type { Spec } from "../spec/types.ts";
 import { CLONE, NAMESPACE_FLAGS } from "./constants.ts";
-import { capabilityMask, rlimitOps } from "./process.ts";
-import { rootfsOps } from "./rootfs.ts";
 import type { InitPlan, PlanOp } from "./plan.ts";
 import { PLAN_VERSION } from "./plan.ts";
+import { capabilityMask, rlimitOps } from "./process.ts";
+import { rootfsOps } from "./rootfs.ts";
 
 /** One cgroup hierarchy as the container should see it under a `cgroup` mount. */
 export interface CgroupMountSource {

@@ -2,17 +2,17 @@
 // kill, delete, foreground run with exit codes and signals, and clean failure.
 import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  RUNT,
-  STATE_ROOT,
   cleanup,
   cleanupAll,
   makeBundle,
   newId,
+  RUNT,
   runContainer,
   runt,
+  STATE_ROOT,
   testSpec,
 } from "../helpers/runt.ts";
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { type CompileInput, compilePlan } from "../../src/plan/compile.ts";
 import { CLONE, MS } from "../../src/plan/constants.ts";
-import { OPCODES, encodePlan } from "../../src/plan/encode.ts";
+import { encodePlan, OPCODES } from "../../src/plan/encode.ts";
 import { parseMountOptions } from "../../src/plan/mount-options.ts";
 import type { PlanOp } from "../../src/plan/plan.ts";
 import { defaultSpec } from "../../src/spec/default.ts";
@@ -321,8 +321,18 @@ describe("encodePlan", () => {
       version: 1,
       ops: [{ op: "exec", args: ["a", "b"], env: ["X=1"], closeFrom: 3 }],
     });
-    const text = new TextDecoder().decode(bytes.slice(24));
-    expect(text.split("\0").map((s) => s.replace(/[\x00-\x08]/g, ""))).toContain("X=1");
-    expect(new DataView(bytes.buffer).getUint32(20, true)).toBe(5);
+    // Walk the args the way runt-init does: u32 length, bytes, NUL.
+    const view = new DataView(bytes.buffer);
+    const argc = view.getUint32(20, true);
+    const args: string[] = [];
+    let at = 24;
+    for (let i = 0; i < argc; i++) {
+      const len = view.getUint32(at, true);
+      args.push(new TextDecoder().decode(bytes.slice(at + 4, at + 4 + len)));
+      expect(bytes[at + 4 + len]).toBe(0);
+      at += 5 + len;
+    }
+    expect(args).toEqual(["3", "2", "a", "b", "X=1"]);
+    expect(at).toBe(bytes.length);
   });
 });
