@@ -18,6 +18,5 @@ if [ ! -x node_modules/.bin/bun ] || [ package-lock.json -nt node_modules/.packa
   echo "setup: npm ci" >&2
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
-make -s -C native
-node_modules/.bin/bun build --compile --bytecode --minify src/cli/main.ts --outfile dist/runt >/dev/null
+npm run -s build >/dev/null
 bash scripts/busybox-rootfs.sh

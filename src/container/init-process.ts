@@ -1,7 +1,7 @@
 // Starts runt-init from a sealed memfd with the plan, and speaks the sync protocol
 // (docs/plan-format.md) until the container is ready or has failed.
 import { closeSync, readFileSync, writeFileSync } from "node:fs";
-import initPath from "../../native/build/runt-init";
+import initPath from "../../native/build/runt-init" with { type: "file" };
 import { RuntError } from "../errors.ts";
 import { native } from "../native.ts";
 import type { CompiledPlan } from "../plan/compile.ts";

@@ -265,7 +265,7 @@ describe("bad input", () => {
   test("a failure inside the init names the config part and leaves nothing", () => {
     const id = newId("mnt");
     const spec = testSpec(["true"], (s) => {
-      s.mounts?.push({ destination: "/x", type: "nosuchfs", source: "none" });
+      s.mounts?.push({ destination: "/tmp", type: "nosuchfs", source: "none" });
     });
     const r = runt(["run", "-b", makeBundle(spec), id]);
     expect(r.status).toBe(1);

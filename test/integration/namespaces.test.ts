@@ -304,13 +304,7 @@ describe("user namespace", () => {
       linux(s).gidMappings = mapping;
     });
 
-  // BUG (src/container/create.ts): the exec fifo is made 0600 and owned by host root;
-  // the container's root is host uid 100000, so the init's reopen of it for writing
-  // at `wait` fails with EACCES ("runt-init: open exec fifo: Permission denied").
-  // runc makes it 0622. (The O_PATH open of the fifo inside the user namespace failed
-  // too, on runt's 0700 state directory; fixed in src/plan/compile.ts by opening it
-  // before any namespace is entered.) With the fifo 0622 this passes.
-  test.todo("ids are mapped: root inside, uid 100000 on the host", async () => {
+  test("ids are mapped: root inside, uid 100000 on the host", async () => {
     const inside = output(
       runContainer(
         userns([
