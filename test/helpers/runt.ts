@@ -1,6 +1,6 @@
 // Drives the built dist/runt against real busybox containers.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { defaultSpec } from "../../src/spec/default.ts";
 import type { Spec } from "../../src/spec/types.ts";
@@ -18,13 +18,31 @@ export interface Result {
   stderr: string;
 }
 
+/**
+ * Runs dist/runt and collects its output through files, not pipes: a container made
+ * by `create` or `run -d` inherits runt's stdio, and a pipe it holds open would keep
+ * the caller waiting for EOF as long as the container lives.
+ */
 export function runt(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Result {
-  const r = spawnSync(RUNT, ["--root", STATE_ROOT, ...args], {
-    encoding: "utf8",
-    input: opts.input ?? "",
-    timeout: opts.timeoutMs ?? 30_000,
-  });
-  return { status: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+  const dir = mkdtempSync("/tmp/runt-out-");
+  const out = openSync(join(dir, "out"), "w+");
+  const err = openSync(join(dir, "err"), "w+");
+  try {
+    const r = spawnSync(RUNT, ["--root", STATE_ROOT, ...args], {
+      input: opts.input ?? "",
+      stdio: ["pipe", out, err],
+      timeout: opts.timeoutMs ?? 30_000,
+    });
+    return {
+      status: r.status ?? -1,
+      stdout: readFileSync(join(dir, "out"), "utf8"),
+      stderr: readFileSync(join(dir, "err"), "utf8"),
+    };
+  } finally {
+    closeSync(out);
+    closeSync(err);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 let serial = 0;
