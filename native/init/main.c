@@ -3,6 +3,7 @@
  * and the ops that are one syscall each. Policy lives in runt; this only
  * executes the plan and says exactly which step failed.
  */
+#include <linux/keyctl.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -152,6 +153,14 @@ static void op_uts(const struct op *o)
 		fail("%s %s", host ? "sethostname" : "setdomainname", o->s[0]);
 }
 
+/* A fresh session keyring, so the container cannot reach the caller's keys. */
+static void op_keyring(const struct op *o)
+{
+	/* Kernels without keyrings have nothing to leak. */
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, o->s[0]) < 0 && errno != ENOSYS)
+		fail("keyctl join session keyring %s", o->s[0]);
+}
+
 const struct opdef opdefs[OP_MAX + 1] = {
 	[OP_SETNS] = {"setns", "si", op_setns},
 	[OP_UNSHARE] = {"unshare", "i", op_unshare},
@@ -182,6 +191,7 @@ const struct opdef opdefs[OP_MAX + 1] = {
 	[OP_OPENFIFO] = {"openFifo", "s", op_openfifo},
 	[OP_WAIT] = {"wait", "", op_wait},
 	[OP_EXEC] = {"exec", "ii*s", op_exec},
+	[OP_KEYRING] = {"keyring", "s", op_keyring},
 };
 
 int main(int argc, char **argv)

@@ -23,7 +23,7 @@ export interface CreateOptions {
   pidFile?: string;
   preserveFds?: number;
   noPivot?: boolean;
-  /** Accepted for runc compatibility: runt never creates a session keyring. */
+  /** Keep the caller's session keyring instead of joining a new one, as runc's flag. */
   noNewKeyring?: boolean;
 }
 
@@ -90,6 +90,7 @@ export function createContainer(opts: CreateOptions): { dir: StateDir; state: St
         bundle,
         fifoPath: dir.fifo,
         noPivot: opts.noPivot ?? false,
+        keyring: opts.noNewKeyring ? undefined : `_ses.${opts.id}`,
         preserveFds,
         cgroupProcs: cgroups.procsFiles(),
         cgroupMounts: cgroups.mountSources(),

@@ -31,6 +31,8 @@ export interface CompileInput {
   /** The exec fifo on the host; the init blocks on it until `start`. */
   fifoPath: string;
   noPivot: boolean;
+  /** Name of the session keyring the container joins; none with --no-new-keyring. */
+  keyring?: string;
   /** Number of fds after stdio that reach the container (--preserve-fds). */
   preserveFds: number;
   /** cgroup.procs files the init writes "0" into, joining its cgroups. */
@@ -124,6 +126,7 @@ export function compilePlan(input: CompileInput): CompiledPlan {
   }
   // The child of this fork is PID 1 of a new PID namespace.
   b.add("process", { op: "fork" }, { op: "setsid" });
+  if (input.keyring) b.add("session keyring", { op: "keyring", name: input.keyring });
 
   const userns = namespaces.some((ns) => ns.type === "user");
   for (const [note, op] of rootfsOps(input, userns)) b.add(note, op);

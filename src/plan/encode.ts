@@ -33,6 +33,7 @@ export const OPCODES: Record<PlanOp["op"], number> = {
   openFifo: 27,
   wait: 28,
   exec: 29,
+  keyring: 30,
 };
 
 const MAGIC = "RUNTPLAN";
@@ -60,6 +61,8 @@ export function opArgs(op: PlanOp): Arg[] {
       return [];
     case "openRoot":
       return [op.path];
+    case "keyring":
+      return [op.name];
     case "mount":
       return [op.source, op.target, op.fstype, op.flags, op.data, op.mk, op.hostTarget];
     case "setattr":

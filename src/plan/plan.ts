@@ -24,6 +24,8 @@ export type PlanOp =
   /** clone(CLONE_PARENT): the child runs the rest; the parent reports `pid <n>` and exits. */
   | { op: "fork" }
   | { op: "setsid" }
+  /** Join a new session keyring with this name (skipped with --no-new-keyring). */
+  | { op: "keyring"; name: string }
   /** Open the rootfs directory (host path) as the root fd for later in-root paths. */
   | { op: "openRoot"; path: string }
   /**
