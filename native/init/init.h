@@ -20,7 +20,10 @@ enum {
 	OP_MOUNT, OP_SETATTR, OP_MKDIR, OP_MKNOD, OP_SYMLINK, OP_PIVOTROOT, OP_CHROOT,
 	OP_MASK, OP_READONLY, OP_READONLYROOT, OP_HOSTNAME, OP_DOMAINNAME, OP_RLIMIT,
 	OP_CHDIR, OP_UMASK, OP_CAPBOUNDING, OP_USER, OP_CAPS, OP_NONEWPRIVS,
-	OP_OPENFIFO, OP_WAIT, OP_EXEC, OP_KEYRING, OP_MAX = OP_KEYRING
+	OP_OPENFIFO, OP_WAIT, OP_EXEC, OP_KEYRING,
+	/* 31-39: exec, terminals, hooks. 40-49: seccomp, LSM labels, hardening. Each op
+	 * added there takes its number explicitly; unused numbers have no opdef. */
+	OP_MAX = 63
 };
 
 enum { MK_NONE, MK_DIR, MK_FILE };

@@ -126,7 +126,7 @@ void load_plan(int fd)
 		o->code = u32_at(buf + at);
 		o->argc = u32_at(buf + at + 4);
 		at += 8;
-		if (o->code < 1 || o->code > OP_MAX)
+		if (o->code < 1 || o->code > OP_MAX || !opdefs[o->code].run)
 			bad("plan: op %u: unknown opcode", i);
 		if (o->argc > (size - at) / 5)
 			bad("plan: op %u: truncated", i);
