@@ -14,9 +14,9 @@ node_modules/.bin/bun -e '
   const c = JSON.parse(fs.readFileSync(file, "utf8"));
   c.process.terminal = false;
   c.process.args = ["sh", "-c", `echo "hello from $(hostname): I am PID $$, user $(id -un)"
-echo "my namespaces:"; for ns in /proc/self/ns/*; do echo "  $(readlink $ns)"; done`];
+echo "my namespaces:"; for ns in /proc/self/ns/*; do echo "  $(basename $ns): $(readlink $ns)"; done`];
   fs.writeFileSync(file, JSON.stringify(c, null, 2));
 ' "$bundle/config.json"
 echo "the host's namespaces:"
-for ns in /proc/self/ns/*; do echo "  $(readlink "$ns")"; done
+for ns in /proc/self/ns/*; do echo "  $(basename "$ns"): $(readlink "$ns")"; done
 dist/runt run --bundle "$bundle" runt-demo
