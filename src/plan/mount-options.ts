@@ -48,7 +48,8 @@ const FLAG_OPTIONS: Record<string, [boolean, number]> = {
   rbind: [true, MS.BIND | MS.REC],
 };
 
-const PROPAGATION_OPTIONS: Record<string, number> = {
+/** Propagation option (and linux.rootfsPropagation value) -> mount(2) flags. */
+export const PROPAGATION_OPTIONS: Record<string, number> = {
   private: MS.PRIVATE,
   rprivate: MS.PRIVATE | MS.REC,
   shared: MS.SHARED,

@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import type { Mount } from "../spec/types.ts";
 import type { CgroupMountSource, CompileInput } from "./compile.ts";
 import { MS, S_IF } from "./constants.ts";
-import { BIND_REMOUNT_FLAGS, parseMountOptions } from "./mount-options.ts";
+import { BIND_REMOUNT_FLAGS, PROPAGATION_OPTIONS, parseMountOptions } from "./mount-options.ts";
 import type { PlanOp } from "./plan.ts";
 
 type Step = [note: string, op: PlanOp];
@@ -26,17 +26,6 @@ const DEV_LINKS: [string, string][] = [
   ["/proc/self/fd/2", "/dev/stderr"],
   ["pts/ptmx", "/dev/ptmx"],
 ];
-
-const PROPAGATION: Record<string, number> = {
-  private: MS.PRIVATE,
-  rprivate: MS.PRIVATE | MS.REC,
-  slave: MS.SLAVE,
-  rslave: MS.SLAVE | MS.REC,
-  shared: MS.SHARED,
-  rshared: MS.SHARED | MS.REC,
-  unbindable: MS.UNBINDABLE,
-  runbindable: MS.UNBINDABLE | MS.REC,
-};
 
 const mountOp = (
   source: string,
@@ -63,7 +52,7 @@ export function rootfsOps(input: CompileInput, userns: boolean): Step[] {
   // pivot_root refuses a shared parent, and a bind mount refuses an unbindable
   // source (EINVAL on the rootfs bind below), so a shared or unbindable root
   // propagation is applied only once the new root is complete (at the end).
-  const wanted = PROPAGATION[linux.rootfsPropagation ?? "rslave"] ?? MS.SLAVE | MS.REC;
+  const wanted = PROPAGATION_OPTIONS[linux.rootfsPropagation ?? "rslave"] ?? MS.SLAVE | MS.REC;
   const applyLater = (wanted & (MS.SHARED | MS.UNBINDABLE)) !== 0;
   add(
     "linux.rootfsPropagation",

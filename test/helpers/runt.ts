@@ -90,3 +90,22 @@ export function cleanupAll(): void {
   cleanup();
   rmSync(STATE_ROOT, { recursive: true, force: true });
 }
+
+/** Polls cond every 10 ms for up to ms; its last answer. */
+export async function until(cond: () => boolean, ms = 5000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await Bun.sleep(10);
+  }
+  return cond();
+}
+
+/** A live, non-zombie process. */
+export function alive(pid: number): boolean {
+  try {
+    return !/\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}

@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  alive,
   cleanup,
   cleanupAll,
   makeBundle,
@@ -14,6 +15,7 @@ import {
   runt,
   STATE_ROOT,
   testSpec,
+  until,
 } from "../helpers/runt.ts";
 
 afterEach(cleanup);
@@ -32,24 +34,6 @@ function stateOf(id: string): { status: string; pid: number } {
   const r = runt(["state", id]);
   expect(r.stderr).toBe("");
   return JSON.parse(r.stdout);
-}
-
-const alive = (pid: number) => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return !/\) [ZX] /.test(stat);
-  } catch {
-    return false;
-  }
-};
-
-async function until(cond: () => boolean, ms = 5000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return true;
-    await Bun.sleep(10);
-  }
-  return cond();
 }
 
 describe("foreground run", () => {

@@ -18,6 +18,7 @@ import {
   runt,
   STATE_ROOT,
   testSpec,
+  until,
 } from "../helpers/runt.ts";
 
 /** Helper processes a test started: runt in the foreground, `unshare ... sleep`. */
@@ -77,15 +78,6 @@ function linux(s: Spec): NonNullable<Spec["linux"]> {
 
 function setNamespaces(s: Spec, namespaces: LinuxNamespace[]): void {
   linux(s).namespaces = namespaces;
-}
-
-async function until(cond: () => boolean, ms = 5000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return true;
-    await Bun.sleep(10);
-  }
-  return cond();
 }
 
 /** `runt run` in the foreground of a long-running container; its id and pid. The
