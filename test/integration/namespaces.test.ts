@@ -13,10 +13,8 @@ import {
   makeBundle,
   newId,
   type Result,
-  RUNT,
   runContainer,
   runt,
-  STATE_ROOT,
   testSpec,
   until,
 } from "../helpers/runt.ts";
