@@ -72,6 +72,15 @@ export interface RuntAddon {
   bpfAttachDevice(cgroupFd: number, progFd: number): void;
   /** Query the programs attached to a cgroup dir (BPF_CGROUP_DEVICE); returns prog ids. */
   bpfQueryDevice(cgroupFd: number): number[];
+  /** Compile a seccomp profile in the line format of src/seccomp/compile.ts with libseccomp;
+   * returns the BPF program and the names (one a line) libseccomp does not know. */
+  seccompCompile(profile: string): { bpf: Uint8Array; skipped: string };
+  /** The libseccomp version, "2.5.4". */
+  seccompVersion(): string;
+  /** recvmsg one message carrying exactly one fd (SCM_RIGHTS); returns it, close-on-exec. */
+  seccompRecvFd(fd: number): number;
+  /** Connect to the AF_UNIX SOCK_STREAM socket at path, send data with fd (SCM_RIGHTS), close. */
+  seccompSendToListener(path: string, data: string, fd: number): void;
 }
 
 let loaded: RuntAddon | undefined;

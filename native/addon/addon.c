@@ -168,7 +168,8 @@ bool export_fn(napi_env env, napi_value exports, const char *name, napi_callback
 }
 
 NAPI_MODULE_INIT() {
-  if (!register_fd(env, exports) || !register_proc(env, exports) || !register_bpf(env, exports))
+  if (!register_fd(env, exports) || !register_proc(env, exports) || !register_bpf(env, exports) ||
+      !register_seccomp(env, exports))
     return NULL;
   return exports;
 }

@@ -23,6 +23,7 @@ enum {
 	OP_OPENFIFO, OP_WAIT, OP_EXEC, OP_KEYRING,
 	/* 31-39: exec, terminals, hooks. 40-49: seccomp, LSM labels, hardening. Each op
 	 * added there takes its number explicitly; unused numbers have no opdef. */
+	OP_SECCOMP = 40, OP_LSMLABEL = 41,
 	OP_MAX = 63
 };
 
@@ -69,5 +70,10 @@ void proc_init(void);
 void op_rlimit(const struct op *), op_umask(const struct op *), op_capbounding(const struct op *),
 	op_user(const struct op *), op_caps(const struct op *), op_nonewprivs(const struct op *),
 	op_openfifo(const struct op *), op_wait(const struct op *), op_exec(const struct op *);
+
+/* security.c */
+void proc_fd_check(int fd, const char *path); /* fails unless fd is on procfs */
+void seccomp_late(void);                      /* loads a late seccomp program, if any */
+void op_seccomp(const struct op *), op_lsmlabel(const struct op *);
 
 #endif

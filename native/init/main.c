@@ -105,6 +105,9 @@ static void op_write(const struct op *o)
 
 	if (fd < 0)
 		fail("open %s%s", path, where);
+	/* sysctls, oom_score_adj, timens offsets: only ever into a real procfs. */
+	if (!strncmp(path, "/proc/", 6))
+		proc_fd_check(fd, path);
 	/* One write: proc and sysfs files take their value from a single write. */
 	size_t len = strlen(o->s[1]);
 	errno = EIO; /* what a short write reports */
@@ -192,6 +195,8 @@ const struct opdef opdefs[OP_MAX + 1] = {
 	[OP_WAIT] = {"wait", "", op_wait},
 	[OP_EXEC] = {"exec", "ii*s", op_exec},
 	[OP_KEYRING] = {"keyring", "s", op_keyring},
+	[OP_SECCOMP] = {"seccomp", "nbbs", op_seccomp},
+	[OP_LSMLABEL] = {"lsmLabel", "sss", op_lsmlabel},
 };
 
 int main(int argc, char **argv)

@@ -190,6 +190,7 @@ void op_exec(const struct op *o)
 	if (!exe[0])
 		resolve(o);
 	umask(exec_umask);
+	seccomp_late(); /* the last thing before execve */
 	execve(exe, argv, o->s + 2 + argc);
 	fail("execve %s", exe);
 }

@@ -22,4 +22,13 @@ export { cgroupManager, cgroupManagerFromJSON } from "./manager.ts";
 export type { CgroupMode, CgroupSetup, Hierarchy } from "./mode.ts";
 export { DEFAULT_CGROUP_ROOT, detectCgroups, parseMountinfo } from "./mode.ts";
 export { RUNT_PARENT, resolveCgroupPath } from "./path.ts";
+export type { CgroupWrite } from "./resources.ts";
+export {
+  blkioWeightToIoWeight,
+  sharesToWeight,
+  swapToV2,
+  v1Writes,
+  v2Writes,
+} from "./resources.ts";
+export type { Stats } from "./stats.ts";
 export { CgroupError } from "./util.ts";

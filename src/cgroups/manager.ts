@@ -6,6 +6,8 @@
 import { mkdirSync, readdirSync, rmdirSync } from "node:fs";
 import { constants } from "node:os";
 import { basename } from "node:path";
+import type { LinuxResources } from "../spec/types.ts";
+import { applyResources, freezeState, oomKillCount, setFrozen } from "./apply.ts";
 import {
   type DeviceCgroupInput,
   type DeviceNodeInput,
@@ -15,6 +17,7 @@ import {
 } from "./devices.ts";
 import { type CgroupMode, DEFAULT_CGROUP_ROOT, detectCgroups, type Hierarchy } from "./mode.ts";
 import { hierarchyDir, resolveCgroupPath } from "./path.ts";
+import { type Stats, v1Stats, v2Stats } from "./stats.ts";
 import { CgroupError, errnoCode, parsePids, readOptional, sleepMs } from "./util.ts";
 import { v1ApplyDevices, v1Freeze, v1InitCpuset, v1Thaw } from "./v1.ts";
 import { v2ApplyDevices, v2Freeze, v2Kill, v2Thaw } from "./v2.ts";
@@ -41,6 +44,8 @@ export interface CgroupManagerState {
   dirs: CgroupDir[];
   /** Directories runt's mkdir made, parents first: destroy() removes only these and the leaves. */
   created: string[];
+  /** linux.resources as last applied (create, then each `update`). */
+  resources?: LinuxResources;
 }
 
 /** One hierarchy as the container sees it under a `cgroup` mount (src/plan's CgroupMountSource). */
@@ -72,6 +77,24 @@ export interface CgroupManager {
    * Other linux.resources (memory, cpu, pids, ...) will get their own methods.
    */
   applyDevices(rules?: readonly DeviceCgroupInput[], devices?: readonly DeviceNodeInput[]): void;
+  /**
+   * Apply linux.resources other than devices (memory, cpu, pids, blockIO,
+   * hugepageLimits, network, rdma, unified). When a write fails the files
+   * already written get their old values back and the error names the file and
+   * the value the kernel refused.
+   */
+  applyResources(resources?: LinuxResources): void;
+  /** linux.resources as last applied. */
+  readonly resources: LinuxResources;
+  /** Freeze every process (v1 freezer, or v2 cgroup.freeze); errors if it does not get there. */
+  freeze(): void;
+  thaw(): void;
+  /** "frozen", "thawed", or null without a freezer. */
+  freezerState(): "frozen" | "thawed" | null;
+  /** Resource usage in runc's stats shape. */
+  stats(): Stats;
+  /** How many processes the OOM killer has killed in the container (v1 memory.oom_control, v2 memory.events). */
+  oomKills(): number;
   /** Every process in the container's cgroups, their sub-cgroups included. */
   pids(): number[];
   /** Signal every process (default SIGKILL, then wait, bounded, until none is left). */
@@ -101,6 +124,7 @@ const RMDIR_WAIT_MS = 3000;
 class FsManager implements CgroupManager {
   readonly driver = "cgroupfs" as const;
   readonly paths: Readonly<Record<string, string>>;
+  resources: LinuxResources = {};
 
   constructor(
     readonly mode: CgroupMode,
@@ -191,6 +215,33 @@ class FsManager implements CgroupManager {
       );
     }
     v1ApplyDevices(devicesDir.dir, state);
+  }
+
+  applyResources(resources: LinuxResources = {}): void {
+    applyResources(this.mode, this.dirs, resources);
+    const { devices: _, ...rest } = resources;
+    this.resources = rest;
+  }
+
+  freeze(): void {
+    setFrozen(this.mode, this.dirs, true);
+  }
+
+  thaw(): void {
+    setFrozen(this.mode, this.dirs, false);
+  }
+
+  freezerState(): "frozen" | "thawed" | null {
+    return freezeState(this.mode, this.dirs);
+  }
+
+  stats(): Stats {
+    if (this.mode === "v2") return v2Stats(this.dirs[0]?.dir ?? "");
+    return v1Stats(this.paths);
+  }
+
+  oomKills(): number {
+    return oomKillCount(this.mode, this.dirs);
   }
 
   pids(): number[] {
@@ -309,6 +360,7 @@ class FsManager implements CgroupManager {
       path: this.path,
       dirs: this.dirs.map((d) => ({ ...d, keys: [...d.keys], controllers: [...d.controllers] })),
       created: [...this.created],
+      resources: this.resources,
     };
   }
 }
@@ -428,5 +480,7 @@ export function cgroupManagerFromJSON(json: unknown): CgroupManager {
       bad(`created entry ${c} is not one of the container's cgroup directories or their parents`);
     }
   }
-  return new FsManager(s.mode as CgroupMode, s.path as string, dirs, [...created]);
+  const mgr = new FsManager(s.mode as CgroupMode, s.path as string, dirs, [...created]);
+  if (typeof s.resources === "object" && s.resources !== null) mgr.resources = s.resources;
+  return mgr;
 }

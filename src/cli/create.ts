@@ -19,6 +19,7 @@ export function createContainerFromFlags(ctx: Context, f: FlagValues, id: string
     preserveFds: int(f, "preserve-fds") ?? 0,
     noPivot: bool(f, "no-pivot"),
     noNewKeyring: bool(f, "no-new-keyring"),
+    debug: (msg) => ctx.log.debug(msg),
   });
 }
 

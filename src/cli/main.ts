@@ -5,18 +5,37 @@ import { bool, type FlagDef, flagHelp, parseFlags, str } from "./args.ts";
 import type { Context, Verb } from "./context.ts";
 import { create } from "./create.ts";
 import { del } from "./delete.ts";
+import { events } from "./events.ts";
 import { kill } from "./kill.ts";
 import { list } from "./list.ts";
 import { makeLogger } from "./log.ts";
+import { pause } from "./pause.ts";
+import { ps } from "./ps.ts";
+import { resume } from "./resume.ts";
 import { run } from "./run.ts";
 import { spec } from "./spec.ts";
 import { start } from "./start.ts";
 import { state } from "./state.ts";
+import { update } from "./update.ts";
 
 export const VERSION = "0.1.0";
 export const SPEC_VERSION = "1.3.0";
 
-const VERBS: Verb[] = [create, start, run, state, list, kill, del, spec];
+const VERBS: Verb[] = [
+  create,
+  start,
+  run,
+  state,
+  list,
+  kill,
+  del,
+  pause,
+  resume,
+  update,
+  events,
+  ps,
+  spec,
+];
 
 const GLOBAL_FLAGS: FlagDef[] = [
   { name: "root", kind: "string", arg: "DIR", help: `state directory (default ${DEFAULT_ROOT})` },

@@ -1,8 +1,9 @@
 // The library's face: what runc's libcontainer offers, for the CLI and for programs.
 import { closeSync, constants, existsSync, openSync, readSync, rmSync } from "node:fs";
-import { cgroupManagerFromJSON } from "../cgroups/index.ts";
+import { type CgroupManager, cgroupManagerFromJSON, type Stats } from "../cgroups/index.ts";
 import { errnoCode, RuntError } from "../errors.ts";
 import { native, type WaitResult } from "../native.ts";
+import type { LinuxResources } from "../spec/types.ts";
 import { type CreateOptions, createContainer, destroy } from "./create.ts";
 import { listIds, processStartTime, StateDir, type Status, type StoredState } from "./state.ts";
 
@@ -132,6 +133,73 @@ export class Container {
       if (errnoCode(e) !== "ESRCH") throw e;
       throw new RuntError(`container "${this.id}" is not running`);
     }
+  }
+
+  /** The container's cgroup manager, from its state. */
+  cgroups(): CgroupManager {
+    return cgroupManagerFromJSON(this.stored.cgroup);
+  }
+
+  /** Freezes every process of a running container (runc pause). */
+  pause(): void {
+    this.dir.locked(() => {
+      this.stored = this.dir.read();
+      const status = this.status();
+      if (status !== "running" && status !== "created") {
+        throw new RuntError(
+          `cannot pause container "${this.id}": it is ${status}, and only a running or created container can be paused`,
+        );
+      }
+      this.cgroups().freeze();
+    });
+  }
+
+  /** Thaws a paused container (runc resume). */
+  resume(): void {
+    this.dir.locked(() => {
+      this.stored = this.dir.read();
+      const status = this.status();
+      if (status !== "paused") {
+        throw new RuntError(`cannot resume container "${this.id}": it is ${status}, not paused`);
+      }
+      this.cgroups().thaw();
+    });
+  }
+
+  /** linux.resources as last applied (create, then each update). */
+  resources(): LinuxResources {
+    return this.cgroups().resources;
+  }
+
+  /**
+   * Applies `changes` on top of the current resources (runc update). What the
+   * kernel refuses is reported and the old values stay.
+   */
+  update(changes: LinuxResources): void {
+    this.dir.locked(() => {
+      this.stored = this.dir.read();
+      const status = this.status();
+      if (status === "stopped" || status === "creating") {
+        throw new RuntError(`cannot update container "${this.id}": it is ${status}`);
+      }
+      const mgr = this.cgroups();
+      const merged: LinuxResources = { ...mgr.resources };
+      for (const [k, v] of Object.entries(changes) as [keyof LinuxResources, unknown][]) {
+        const old = merged[k];
+        const both = old && v && typeof old === "object" && typeof v === "object";
+        (merged as Record<string, unknown>)[k] =
+          both && !Array.isArray(v) ? { ...(old as object), ...(v as object) } : v;
+      }
+      // Only what changed is written; the merged set is what the state remembers.
+      mgr.applyResources(changes);
+      this.stored.cgroup = { ...mgr.toJSON(), resources: merged };
+      this.dir.write(this.stored);
+    });
+  }
+
+  /** Resource usage in runc's stats shape. */
+  stats(): Stats {
+    return this.cgroups().stats();
   }
 
   /** Waits for the init to exit. Only the process that created the container can wait:

@@ -125,6 +125,8 @@ export function createContainer(opts: CreateOptions): { dir: StateDir; state: St
     state.cgroup = cgroups.toJSON();
     dir.write(state);
     cgroups.applyDevices(spec.linux?.resources?.devices ?? [], spec.linux?.devices ?? []);
+    cgroups.applyResources(spec.linux?.resources);
+    state.cgroup = cgroups.toJSON();
     const linux = spec.linux ?? {};
     state.pid = runInit(plan, preserveFds, {
       uidMappings: linux.uidMappings ?? [],

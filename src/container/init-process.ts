@@ -6,6 +6,7 @@ import { RuntError } from "../errors.ts";
 import { native } from "../native.ts";
 import type { CompiledPlan } from "../plan/compile.ts";
 import { encodePlan } from "../plan/encode.ts";
+import { lsmHint } from "../plan/security.ts";
 
 let initFd: number | undefined;
 
@@ -27,6 +28,8 @@ export interface InitCallbacks {
   gidMappings: IdMapping[];
   /** Called as soon as the container's PID 1 is known. */
   onPid: (pid: number) => void;
+  /** The seccomp listener fd (SCMP_ACT_NOTIFY) and the container's pid; closed afterwards. */
+  onSeccompFd?: (fd: number, pid: number) => void;
 }
 
 const mapText = (maps: IdMapping[]) =>
@@ -63,6 +66,15 @@ export function runInit(plan: CompiledPlan, preserveFds: number, cb: InitCallbac
       const [kind, ...rest] = msg.split(" ");
       if (kind === "sync" && rest[0] === "userns") {
         writeIdMaps(setupPid, cb);
+        n.send(ours, "ack");
+      } else if (kind === "seccomp") {
+        // The fd comes in the next message; a throw closes the socket and the init exits.
+        const fd = n.seccompRecvFd(ours);
+        try {
+          cb.onSeccompFd?.(fd, pid);
+        } finally {
+          closeSync(fd);
+        }
         n.send(ours, "ack");
       } else if (kind === "pid") {
         pid = Number(rest[0]);
@@ -107,7 +119,9 @@ export function describeError(plan: CompiledPlan, msg: string): string {
   const errno = Number(m[2]);
   const note = plan.notes[index] ?? "the container set-up";
   const reason = errno ? `: ${errnoText(errno)}` : "";
-  return `${note}: ${m[3]}${reason}`;
+  // The kernel refuses an exec label when the LSM is off: say so, as runc's error does not.
+  const hint = errno === 22 || errno === 2 ? lsmHint(note) : undefined;
+  return `${note}: ${m[3]}${reason}${hint ? `; ${hint}` : ""}`;
 }
 
 const ERRNO: Record<number, string> = {

@@ -13,6 +13,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
+import { cgroupManagerFromJSON } from "../cgroups/index.ts";
 import { errnoCode, RuntError } from "../errors.ts";
 import { native } from "../native.ts";
 
@@ -149,6 +150,12 @@ export class StateDir {
     }
     if (processStartTime(s.pid) !== s.pidStartTime) return "stopped";
     if (s.phase === "created" && existsSync(this.fifo)) return "created";
+    // The kernel's freezer says whether `pause` holds it.
+    try {
+      if (cgroupManagerFromJSON(s.cgroup).freezerState() === "frozen") return "paused";
+    } catch {
+      // No usable cgroup record: it cannot have been paused either.
+    }
     return "running";
   }
 }

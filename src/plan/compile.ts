@@ -1,12 +1,14 @@
 // spec -> InitPlan. All ordering decisions live here: what runs before the user
 // namespace exists, what the PID-1 child does, and in which order mounts, devices,
 // pivot_root and the credential switch happen.
+import type { CompiledSeccomp } from "../seccomp/compile.ts";
 import type { Spec } from "../spec/types.ts";
 import { CLONE, NAMESPACE_FLAGS } from "./constants.ts";
 import type { InitPlan, PlanOp } from "./plan.ts";
 import { PLAN_VERSION } from "./plan.ts";
 import { capabilityMask, rlimitOps } from "./process.ts";
 import { rootfsOps } from "./rootfs.ts";
+import { lsmOps, seccompOp } from "./security.ts";
 
 /** One cgroup hierarchy as the container should see it under a `cgroup` mount. */
 export interface CgroupMountSource {
@@ -41,6 +43,10 @@ export interface CompileInput {
   cgroupMounts: CgroupMountSource[];
   /** stat of a bind source on the host: "dir", "file", or null when missing. */
   statSource: (path: string) => "dir" | "file" | null;
+  /** linux.seccomp compiled to BPF (src/seccomp); the plan only carries the bytes. */
+  seccomp?: CompiledSeccomp;
+  /** SELinux is enabled: linux.mountLabel becomes a context= mount option. */
+  selinux?: boolean;
 }
 
 export interface CompiledPlan extends InitPlan {
@@ -127,6 +133,8 @@ export function compilePlan(input: CompileInput): CompiledPlan {
   // The child of this fork is PID 1 of a new PID namespace.
   b.add("process", { op: "fork" }, { op: "setsid" });
   if (input.keyring) b.add("session keyring", { op: "keyring", name: input.keyring });
+  // Through the host's /proc, known to be procfs, before the image's can be mounted.
+  for (const [note, op] of lsmOps(proc)) b.add(note, op);
 
   const userns = namespaces.some((ns) => ns.type === "user");
   for (const [note, op] of rootfsOps(input, userns)) b.add(note, op);
@@ -149,6 +157,10 @@ export function compilePlan(input: CompileInput): CompiledPlan {
     op: "capBounding",
     mask: capabilityMask(caps.bounding),
   });
+  const nnp = proc.noNewPrivileges === true;
+  const sec = input.seccomp;
+  // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the switch, as runc.
+  if (sec && !nnp) b.add("linux.seccomp", seccompOp(sec, false));
   b.add("process.user", {
     op: "user",
     uid: user.uid,
@@ -163,7 +175,11 @@ export function compilePlan(input: CompileInput): CompiledPlan {
     ambient: capabilityMask(caps.ambient),
   });
   if (proc.noNewPrivileges) b.add("process.noNewPrivileges", { op: "noNewPrivs" });
+  // A listener fd must reach runt while `create` still listens: before `wait`.
+  if (sec && nnp && sec.notify) b.add("linux.seccomp", seccompOp(sec, false));
   b.add("process.args", { op: "wait" });
+  // Otherwise as late as possible: runt-init loads it right before execve.
+  if (sec && nnp && !sec.notify) b.add("linux.seccomp", seccompOp(sec, true));
   b.add("process.args", {
     op: "exec",
     args: proc.args ?? [],

@@ -34,6 +34,8 @@ export const OPCODES: Record<PlanOp["op"], number> = {
   wait: 28,
   exec: 29,
   keyring: 30,
+  seccomp: 40,
+  lsmLabel: 41,
 };
 
 const MAGIC = "RUNTPLAN";
@@ -95,6 +97,10 @@ export function opArgs(op: PlanOp): Arg[] {
       return [op.path];
     case "exec":
       return [op.closeFrom, op.args.length, ...op.args, ...op.env];
+    case "seccomp":
+      return [op.flags, op.notify, op.late, op.program];
+    case "lsmLabel":
+      return [op.attr, op.fallback, op.label];
   }
 }
 

@@ -12,7 +12,7 @@ export const PLAN_VERSION = 1;
 /** What to create at a mount target that does not exist yet. */
 export type MkTarget = "none" | "dir" | "file";
 
-export type PlanOp =
+type BasePlanOp =
   /** setns(open(path), nstype). Host path, resolved before anything else. */
   | { op: "setns"; path: string; nstype: number }
   /** unshare(flags). */
@@ -92,6 +92,19 @@ export type PlanOp =
   | { op: "wait" }
   /** Close fds >= closeFrom, look args[0] up in env's PATH and execve. */
   | { op: "exec"; args: string[]; env: string[]; closeFrom: number };
+
+export type PlanOp = BasePlanOp | SecurityPlanOp;
+
+/** Confinement (opcodes 40-49): loading seccomp, LSM exec labels. */
+export type SecurityPlanOp =
+  /**
+   * Load a seccomp program (hex of struct sock_filter[]) with these SECCOMP_FILTER_FLAG_*;
+   * notify: add NEW_LISTENER and hand the listener fd to runt; late: keep it and load it
+   * in `exec`, right before execve.
+   */
+  | { op: "seccomp"; flags: number; notify: boolean; late: boolean; program: string }
+  /** Write label to /proc/thread-self/attr/<attr> (or <fallback> when attr is missing). */
+  | { op: "lsmLabel"; attr: string; fallback: string; label: string };
 
 export type OpName = PlanOp["op"];
 

@@ -7,6 +7,7 @@ import type { CgroupMountSource, CompileInput } from "./compile.ts";
 import { MS, S_IF } from "./constants.ts";
 import { BIND_REMOUNT_FLAGS, PROPAGATION_OPTIONS, parseMountOptions } from "./mount-options.ts";
 import type { PlanOp } from "./plan.ts";
+import { withMountLabel } from "./security.ts";
 
 type Step = [note: string, op: PlanOp];
 
@@ -114,7 +115,13 @@ export function mountOps(m: Mount, input: CompileInput): PlanOp[] {
     if (extra) ops.push(mountOp("", dest, "", MS.BIND | MS.REMOUNT | extra));
   } else {
     const fstype = m.type ?? "";
-    ops.push(mountOp(m.source ?? fstype, dest, fstype, o.flags, o.data, "dir"));
+    const data = withMountLabel(
+      o.data,
+      fstype,
+      input.spec.linux?.mountLabel,
+      input.selinux ?? false,
+    );
+    ops.push(mountOp(m.source ?? fstype, dest, fstype, o.flags, data, "dir"));
   }
   for (const p of o.propagation) ops.push(mountOp("", dest, "", p));
   if (o.attrSet || o.attrClr) {

@@ -35,16 +35,6 @@ function idmappedMount(spec: Spec): string | undefined {
 }
 
 export const UNSUPPORTED: readonly Unsupported[] = [
-  field("linux.seccomp", "seccomp filtering", (s) => s.linux?.seccomp),
-  field("hooks.prestart", "running prestart hooks", (s) => s.hooks?.prestart),
-  field("hooks.createRuntime", "running createRuntime hooks", (s) => s.hooks?.createRuntime),
-  field("hooks.createContainer", "running createContainer hooks", (s) => s.hooks?.createContainer),
-  field("hooks.startContainer", "running startContainer hooks", (s) => s.hooks?.startContainer),
-  field("hooks.poststart", "running poststart hooks", (s) => s.hooks?.poststart),
-  field("hooks.poststop", "running poststop hooks", (s) => s.hooks?.poststop),
-  field("process.apparmorProfile", "AppArmor confinement", (s) => s.process?.apparmorProfile),
-  field("process.selinuxLabel", "SELinux process labeling", (s) => s.process?.selinuxLabel),
-  field("linux.mountLabel", "SELinux mount labeling", (s) => s.linux?.mountLabel),
   field("linux.intelRdt", "Intel RDT", (s) => s.linux?.intelRdt),
   field("linux.personality", "setting the personality", (s) => s.linux?.personality),
   field("process.ioPriority", "setting the I/O priority", (s) => s.process?.ioPriority),
@@ -52,18 +42,6 @@ export const UNSUPPORTED: readonly Unsupported[] = [
   field("process.execCPUAffinity", "setting exec CPU affinity", (s) => s.process?.execCPUAffinity),
   field("linux.memoryPolicy", "setting the NUMA memory policy", (s) => s.linux?.memoryPolicy),
   field("linux.netDevices", "moving network devices", (s) => s.linux?.netDevices),
-  field("linux.resources.memory", "limiting memory", (s) => s.linux?.resources?.memory),
-  field("linux.resources.cpu", "limiting CPU", (s) => s.linux?.resources?.cpu),
-  field("linux.resources.pids", "limiting pids", (s) => s.linux?.resources?.pids),
-  field("linux.resources.blockIO", "limiting block I/O", (s) => s.linux?.resources?.blockIO),
-  field(
-    "linux.resources.hugepageLimits",
-    "limiting hugepages",
-    (s) => s.linux?.resources?.hugepageLimits,
-  ),
-  field("linux.resources.network", "setting net_cls/net_prio", (s) => s.linux?.resources?.network),
-  field("linux.resources.rdma", "limiting RDMA", (s) => s.linux?.resources?.rdma),
-  field("linux.resources.unified", "writing cgroup v2 files", (s) => s.linux?.resources?.unified),
   { what: "idmapping a mount", find: idmappedMount },
 ];
 

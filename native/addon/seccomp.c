@@ -1,0 +1,252 @@
+// Seccomp: a profile compiled to classic BPF with libseccomp (the init only loads
+// the bytes), and the fd passing a SCMP_ACT_NOTIFY profile needs: the listener fd
+// the init sends over the sync socket, handed on to the engine's listenerPath.
+#include "addon.h"
+
+#include <errno.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+// Appends s (with a newline) to a growing buffer; false on ENOMEM.
+static bool append(char **buf, size_t *len, const char *s) {
+  size_t n = strlen(s);
+  char *p = realloc(*buf, *len + n + 2);
+  if (!p) return false;
+  memcpy(p + *len, s, n);
+  p[*len + n] = '\n';
+  p[*len + n + 1] = 0;
+  *buf = p;
+  *len += n + 1;
+  return true;
+}
+
+// One line of the profile text (see src/seccomp/compile.ts):
+//   default ACTION | arch NAME | rule NAME ACTION [INDEX OP VALUE VALUETWO]...
+// Returns NULL on success, else a static description; *err is the errno (0: bad text).
+static const char *apply_line(scmp_filter_ctx ctx, char *line, char **skipped, size_t *skipped_len,
+                              int *err) {
+  char *save = NULL, *word = strtok_r(line, " ", &save);
+  *err = 0;
+  if (!word) return NULL;
+  if (!strcmp(word, "arch")) {
+    char *name = strtok_r(NULL, " ", &save);
+    if (!name) return "short arch line";
+    uint32_t arch = seccomp_arch_resolve_name(name);
+    if (!arch) {
+      // Unknown to this libseccomp: skipped like an unknown syscall, reported as "arch NAME".
+      char buf[64];
+      snprintf(buf, sizeof buf, "arch %s", name);
+      if (!append(skipped, skipped_len, buf)) return *err = ENOMEM, "malloc";
+      return NULL;
+    }
+    int r = seccomp_arch_add(ctx, arch);
+    if (r < 0 && r != -EEXIST) return *err = -r, "seccomp_arch_add";
+    return NULL;
+  }
+  if (strcmp(word, "rule")) return "unknown line";
+  char *name = strtok_r(NULL, " ", &save), *act = strtok_r(NULL, " ", &save);
+  if (!name || !act) return "short rule";
+  struct scmp_arg_cmp args[6];
+  unsigned n = 0;
+  for (char *w; (w = strtok_r(NULL, " ", &save));) {
+    char *op = strtok_r(NULL, " ", &save), *v1 = strtok_r(NULL, " ", &save),
+         *v2 = strtok_r(NULL, " ", &save);
+    if (!op || !v1 || !v2 || n >= 6) return "bad argument condition";
+    args[n].arg = (unsigned)strtoul(w, NULL, 10);
+    args[n].op = (enum scmp_compare)strtoul(op, NULL, 10);
+    args[n].datum_a = strtoull(v1, NULL, 10);
+    args[n].datum_b = strtoull(v2, NULL, 10);
+    n++;
+  }
+  int nr = seccomp_syscall_resolve_name(name);
+  if (nr == __NR_SCMP_ERROR) {
+    // Unknown to libseccomp on these architectures: skipped, as runc does.
+    if (!append(skipped, skipped_len, name)) return *err = ENOMEM, "malloc";
+    return NULL;
+  }
+  int r = seccomp_rule_add_array(ctx, (uint32_t)strtoul(act, NULL, 10), nr, n, args);
+  if (r < 0) return *err = -r, "seccomp_rule_add";
+  return NULL;
+}
+
+// seccompCompile(text): { bpf: Uint8Array, skipped: string } (skipped: names, one a line).
+static napi_value seccomp_compile(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!get_args(env, info, 1, argv)) return NULL;
+  char *text = arg_string(env, argv[0], "seccompCompile: profile", false, NULL);
+  if (!text) return NULL;
+  char *save = NULL, *first = strtok_r(text, "\n", &save), *skipped = NULL, *rest;
+  size_t skipped_len = 0;
+  napi_value result = NULL;
+  scmp_filter_ctx ctx = NULL;
+  int memfd = -1;
+  if (!first || strncmp(first, "default ", 8)) {
+    throw_type(env, "seccompCompile: profile", "a profile starting with `default ACTION`");
+    goto out;
+  }
+  if (!(ctx = seccomp_init((uint32_t)strtoul(first + 8, NULL, 10)))) {
+    throw_errno(env, "seccomp_init", EINVAL);
+    goto out;
+  }
+  // A binary tree of syscalls: a long profile costs log(n) compares, not n.
+  seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+  while ((rest = strtok_r(NULL, "\n", &save))) {
+    char copy[4096];
+    int err;
+    snprintf(copy, sizeof copy, "%s", rest);
+    const char *why = apply_line(ctx, rest, &skipped, &skipped_len, &err);
+    if (why) {
+      char detail[4200];
+      snprintf(detail, sizeof detail, "%s: %s", why, copy);
+      napi_value e = errno_error(env, "seccompCompile", err ? err : EINVAL, detail);
+      if (e) napi_throw(env, e);
+      goto out;
+    }
+  }
+  memfd = memfd_create("runt-seccomp", MFD_CLOEXEC);
+  if (memfd < 0) {
+    throw_errno(env, "memfd_create", errno);
+    goto out;
+  }
+  int r = seccomp_export_bpf(ctx, memfd);
+  if (r < 0) {
+    throw_errno(env, "seccomp_export_bpf", -r);
+    goto out;
+  }
+  off_t size = lseek(memfd, 0, SEEK_END);
+  napi_value bpf, names, obj;
+  void *data;
+  if (size < 0) {
+    throw_errno(env, "lseek", errno);
+    goto out;
+  }
+  if (napi_create_buffer(env, (size_t)size, &data, &bpf) != napi_ok) {
+    napi_failed(env);
+    goto out;
+  }
+  if (pread(memfd, data, (size_t)size, 0) != size) {
+    throw_errno(env, "pread", errno ? errno : EIO);
+    goto out;
+  }
+  if (napi_create_string_utf8(env, skipped ? skipped : "", NAPI_AUTO_LENGTH, &names) != napi_ok ||
+      napi_create_object(env, &obj) != napi_ok ||
+      napi_set_named_property(env, obj, "bpf", bpf) != napi_ok ||
+      napi_set_named_property(env, obj, "skipped", names) != napi_ok) {
+    napi_failed(env);
+    goto out;
+  }
+  result = obj;
+out:
+  if (memfd >= 0) close(memfd);
+  if (ctx) seccomp_release(ctx);
+  free(skipped);
+  free(text);
+  return result;
+}
+
+// seccompVersion(): "major.minor.micro" of the libseccomp in use (part of the cache key).
+static napi_value libseccomp_version(napi_env env, napi_callback_info info) {
+  (void)info;
+  const struct scmp_version *v = seccomp_version();
+  char buf[48];
+  napi_value s;
+  snprintf(buf, sizeof buf, "%u.%u.%u", v->major, v->minor, v->micro);
+  NAPI_TRY(env, napi_create_string_utf8(env, buf, NAPI_AUTO_LENGTH, &s));
+  return s;
+}
+
+// seccompRecvFd(sock): one message that carries exactly one fd (SCM_RIGHTS); returns the fd,
+// close-on-exec. A message without one is EBADMSG; EOF is ECONNRESET.
+static napi_value recv_fd(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int32_t sock;
+  if (!get_args(env, info, 1, argv) || !arg_int(env, argv[0], "seccompRecvFd: fd", &sock)) return NULL;
+  char data[64], ctl[CMSG_SPACE(sizeof(int))];
+  struct iovec iov = {.iov_base = data, .iov_len = sizeof data};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+                       .msg_controllen = sizeof ctl};
+  ssize_t n;
+  do n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return throw_errno(env, "recvmsg", errno);
+  if (n == 0) return throw_errno(env, "recvmsg", ECONNRESET);
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+      c->cmsg_len != CMSG_LEN(sizeof(int)))
+    return throw_errno(env, "recvmsg", EBADMSG);
+  int fd;
+  memcpy(&fd, CMSG_DATA(c), sizeof fd);
+  return make_int(env, fd);
+}
+
+// seccompSendToListener(path, data, fd): connect to an AF_UNIX SOCK_STREAM socket, send data
+// with fd in SCM_RIGHTS on the first sendmsg, the rest plainly, and close.
+static napi_value send_to_listener(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int32_t fd;
+  size_t len;
+  if (!get_args(env, info, 3, argv) || !arg_int(env, argv[2], "seccompSendToListener: fd", &fd))
+    return NULL;
+  char *path = arg_string(env, argv[0], "seccompSendToListener: path", false, NULL);
+  if (!path) return NULL;
+  char *data = arg_string(env, argv[1], "seccompSendToListener: data", true, &len);
+  if (!data) {
+    free(path);
+    return NULL;
+  }
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  napi_value result = NULL;
+  int sock = -1;
+  if (strlen(path) >= sizeof addr.sun_path) {
+    throw_errno(env, "connect", ENAMETOOLONG);
+    goto out;
+  }
+  strcpy(addr.sun_path, path);
+  sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof addr) < 0) {
+    throw_errno(env, sock < 0 ? "socket" : "connect", errno);
+    goto out;
+  }
+  char ctl[CMSG_SPACE(sizeof(int))];
+  memset(ctl, 0, sizeof ctl);
+  size_t off = 0;
+  while (off < len) {
+    struct iovec iov = {.iov_base = data + off, .iov_len = len - off};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+    if (off == 0) {
+      msg.msg_control = ctl;
+      msg.msg_controllen = sizeof ctl;
+      struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+      c->cmsg_level = SOL_SOCKET;
+      c->cmsg_type = SCM_RIGHTS;
+      c->cmsg_len = CMSG_LEN(sizeof(int));
+      memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    }
+    ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      throw_errno(env, "sendmsg", errno);
+      goto out;
+    }
+    off += (size_t)n;
+  }
+  napi_get_undefined(env, &result);
+out:
+  if (sock >= 0) close(sock);
+  free(path);
+  free(data);
+  return result;
+}
+
+bool register_seccomp(napi_env env, napi_value exports) {
+  return export_fn(env, exports, "seccompCompile", seccomp_compile) &&
+         export_fn(env, exports, "seccompVersion", libseccomp_version) &&
+         export_fn(env, exports, "seccompRecvFd", recv_fd) &&
+         export_fn(env, exports, "seccompSendToListener", send_to_listener);
+}
