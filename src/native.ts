@@ -81,6 +81,22 @@ export interface RuntAddon {
   seccompRecvFd(fd: number): number;
   /** Connect to the AF_UNIX SOCK_STREAM socket at path, send data with fd (SCM_RIGHTS), close. */
   seccompSendToListener(path: string, data: string, fd: number): void;
+  /** recvmsg one message and the fd passed with it (SCM_RIGHTS, close-on-exec); fd is -1
+   * when none came, data "" on EOF. */
+  recvWithFd(fd: number): { data: string; fd: number };
+  /** Connect to the AF_UNIX stream socket at path and send name with fd attached (runc's
+   * console socket protocol), then close the connection. */
+  sendFdToSocket(path: string, fd: number, name: string): void;
+  /** TIOCGWINSZ; null when fd is not a terminal. */
+  getWinsize(fd: number): { rows: number; cols: number } | null;
+  /** TIOCSWINSZ. */
+  setWinsize(fd: number, rows: number, cols: number): void;
+  /** Raw mode (cfmakeraw); returns the previous termios for restoreTerminal, null if not a tty. */
+  makeRaw(fd: number): Uint8Array | null;
+  restoreTerminal(fd: number, saved: Uint8Array): void;
+  /** Copies in -> master and master -> out on a thread until the pty's slave is closed by
+   * every holder; in may be -1. */
+  ptyRelay(master: number, input: number, output: number): Promise<void>;
 }
 
 let loaded: RuntAddon | undefined;

@@ -169,7 +169,7 @@ bool export_fn(napi_env env, napi_value exports, const char *name, napi_callback
 
 NAPI_MODULE_INIT() {
   if (!register_fd(env, exports) || !register_proc(env, exports) || !register_bpf(env, exports) ||
-      !register_seccomp(env, exports))
+      !register_seccomp(env, exports) || !register_tty(env, exports))
     return NULL;
   return exports;
 }

@@ -54,6 +54,7 @@ bool register_fd(napi_env env, napi_value exports);
 bool register_proc(napi_env env, napi_value exports);
 bool register_bpf(napi_env env, napi_value exports);
 bool register_seccomp(napi_env env, napi_value exports);
+bool register_tty(napi_env env, napi_value exports);
 
 // Adds one function property; false (with an exception pending) on failure.
 bool export_fn(napi_env env, napi_value exports, const char *name, napi_callback cb);

@@ -23,6 +23,7 @@ enum {
 	OP_OPENFIFO, OP_WAIT, OP_EXEC, OP_KEYRING,
 	/* 31-39: exec, terminals, hooks. 40-49: seccomp, LSM labels, hardening. Each op
 	 * added there takes its number explicitly; unused numbers have no opdef. */
+	OP_PTY = 31, OP_HOOKSTATE = 32, OP_HOOK = 33,
 	OP_SECCOMP = 40, OP_LSMLABEL = 41,
 	OP_MAX = 63
 };
@@ -75,5 +76,8 @@ void op_rlimit(const struct op *), op_umask(const struct op *), op_capbounding(c
 void proc_fd_check(int fd, const char *path); /* fails unless fd is on procfs */
 void seccomp_late(void);                      /* loads a late seccomp program, if any */
 void op_seccomp(const struct op *), op_lsmlabel(const struct op *);
+
+/* tty.c */
+void op_pty(const struct op *), op_hookstate(const struct op *), op_hook(const struct op *);
 
 #endif

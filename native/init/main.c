@@ -197,6 +197,9 @@ const struct opdef opdefs[OP_MAX + 1] = {
 	[OP_KEYRING] = {"keyring", "s", op_keyring},
 	[OP_SECCOMP] = {"seccomp", "nbbs", op_seccomp},
 	[OP_LSMLABEL] = {"lsmLabel", "sss", op_lsmlabel},
+	[OP_PTY] = {"pty", "iiib", op_pty},
+	[OP_HOOKSTATE] = {"hookState", "s", op_hookstate},
+	[OP_HOOK] = {"hook", "ii*s", op_hook},
 };
 
 int main(int argc, char **argv)

@@ -86,6 +86,9 @@ static void check_op(struct op *o, uint32_t i)
 	/* exec: closeFrom, argc, argv (at least one), env */
 	if (o->code == OP_EXEC && (o->n[1] < 1 || o->n[1] > o->argc - 2))
 		bad("plan: op %u: exec argc %llu does not fit", i, (unsigned long long)o->n[1]);
+	/* hook: timeout, argc, path, argv (at least one), env */
+	if (o->code == OP_HOOK && (o->argc < 4 || o->n[1] < 1 || o->n[1] > o->argc - 3))
+		bad("plan: op %u: hook argc %llu does not fit", i, (unsigned long long)o->n[1]);
 }
 
 void load_plan(int fd)

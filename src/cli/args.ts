@@ -5,13 +5,14 @@ import { RuntError } from "../errors.ts";
 export interface FlagDef {
   name: string;
   short?: string;
-  kind: "bool" | "string" | "int";
+  /** list: a string flag that may repeat; its values collect in order. */
+  kind: "bool" | "string" | "int" | "list";
   help: string;
   /** Value shown in help, e.g. "PATH". */
   arg?: string;
 }
 
-export type FlagValues = Record<string, string | boolean | number | undefined>;
+export type FlagValues = Record<string, string | boolean | number | string[] | undefined>;
 
 export interface Parsed {
   flags: FlagValues;
@@ -68,6 +69,9 @@ export function parseFlags(
         throw new RuntError(`${where}: flag --${def.name} takes a whole number, got "${value}"`);
       }
       flags[def.name] = Number(value);
+    } else if (def.kind === "list") {
+      const prev = flags[def.name];
+      flags[def.name] = [...(Array.isArray(prev) ? prev : []), value];
     } else {
       flags[def.name] = value;
     }
@@ -93,4 +97,8 @@ export const bool = (f: FlagValues, name: string): boolean => f[name] === true;
 export const int = (f: FlagValues, name: string): number | undefined => {
   const v = f[name];
   return typeof v === "number" ? v : undefined;
+};
+export const list = (f: FlagValues, name: string): string[] => {
+  const v = f[name];
+  return Array.isArray(v) ? v : [];
 };

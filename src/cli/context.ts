@@ -14,6 +14,8 @@ export interface Verb {
   /** Positional arguments, for help: "<container-id>". */
   usage: string;
   flags: FlagDef[];
+  /** Flags end at the first positional argument (exec: the command's own flags follow). */
+  stopAtPositional?: boolean;
   /** Returns the exit status. */
   run(ctx: Context, flags: FlagValues, args: string[]): number | Promise<number>;
 }

@@ -1,26 +1,54 @@
 import { Container } from "../container/container.ts";
-import { RuntError } from "../errors.ts";
+import { resolve } from "node:path";
+import { loadSpec } from "../container/create.ts";
+import type { Spec } from "../spec/types.ts";
 import { bool, type FlagValues, int, str } from "./args.ts";
 import { CREATE_FLAGS, needId } from "./common.ts";
 import type { Context, Verb } from "./context.ts";
 
 /** create's flags -> the library's options; shared with run. */
-export function createContainerFromFlags(ctx: Context, f: FlagValues, id: string): Container {
-  if (str(f, "console-socket") !== undefined) {
-    throw new RuntError(
-      "--console-socket: only valid with process.terminal, which runt does not support yet",
-    );
+export function createContainerFromFlags(
+  ctx: Context,
+  f: FlagValues,
+  id: string,
+  keepConsole = false,
+): Container {
+  const bundle = str(f, "bundle") ?? ".";
+  let preserveFds = int(f, "preserve-fds") ?? 0;
+  // Socket activation, as runc does: fds 3.. that systemd passed to runt go first,
+  // and the container's process is told about them (it is PID 1 in its namespace).
+  const listen = listenFds();
+  let spec: Spec | undefined;
+  if (listen > 0) {
+    spec = loadSpec(resolve(bundle));
+    if (spec.process) {
+      spec.process.env = [
+        ...(spec.process.env ?? []).filter((e) => !/^LISTEN_(FDS|PID)=/.test(e)),
+        `LISTEN_FDS=${listen}`,
+        "LISTEN_PID=1",
+      ];
+    }
+    preserveFds += listen;
   }
   return Container.create({
     root: ctx.root,
     id,
-    bundle: str(f, "bundle") ?? ".",
+    bundle,
+    spec,
     pidFile: str(f, "pid-file"),
-    preserveFds: int(f, "preserve-fds") ?? 0,
+    preserveFds,
     noPivot: bool(f, "no-pivot"),
     noNewKeyring: bool(f, "no-new-keyring"),
     debug: (msg) => ctx.log.debug(msg),
+    console: { socket: str(f, "console-socket"), keep: keepConsole },
   });
+}
+
+/** LISTEN_FDS when LISTEN_PID names this process (sd_listen_fds), else 0. */
+function listenFds(): number {
+  const n = Number(process.env.LISTEN_FDS ?? "");
+  if (process.env.LISTEN_PID !== String(process.pid) || !Number.isInteger(n) || n <= 0) return 0;
+  return n;
 }
 
 export const create: Verb = {

@@ -5,6 +5,7 @@ import { bool, type FlagDef, flagHelp, parseFlags, str } from "./args.ts";
 import type { Context, Verb } from "./context.ts";
 import { create } from "./create.ts";
 import { del } from "./delete.ts";
+import { exec } from "./exec.ts";
 import { events } from "./events.ts";
 import { kill } from "./kill.ts";
 import { list } from "./list.ts";
@@ -25,6 +26,7 @@ const VERBS: Verb[] = [
   create,
   start,
   run,
+  exec,
   state,
   list,
   kill,
@@ -97,11 +99,13 @@ export async function main(argv: string[]): Promise<number> {
     if (rootless !== undefined && rootless !== "false" && rootless !== "auto") {
       throw new RuntError("--rootless: rootless containers are not supported by runt yet");
     }
-    if (rest.includes("--help") || rest.includes("-h")) {
+    // exec's command has flags of its own: there only a leading --help is runt's.
+    const helpArgs = verb.stopAtPositional ? rest.slice(0, 1) : rest;
+    if (helpArgs.includes("--help") || helpArgs.includes("-h")) {
       process.stdout.write(verbUsage(verb));
       return 0;
     }
-    const parsed = parseFlags(rest, verb.flags, `runt ${verb.name}`);
+    const parsed = parseFlags(rest, verb.flags, `runt ${verb.name}`, verb.stopAtPositional);
     const ctx: Context = {
       root: str(g.flags, "root") ?? DEFAULT_ROOT,
       log,

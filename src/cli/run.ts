@@ -1,25 +1,8 @@
-import { constants } from "node:os";
-import { bool } from "./args.ts";
+import { bool, str } from "./args.ts";
 import { CREATE_FLAGS, needId } from "./common.ts";
 import type { Verb } from "./context.ts";
 import { createContainerFromFlags } from "./create.ts";
-
-/** Signals a foreground `run` passes on to the container instead of dying of them. */
-const FORWARDED = [
-  "SIGHUP",
-  "SIGINT",
-  "SIGQUIT",
-  "SIGTERM",
-  "SIGUSR1",
-  "SIGUSR2",
-  "SIGWINCH",
-  "SIGCONT",
-  "SIGALRM",
-  "SIGPIPE",
-  "SIGTSTP",
-  "SIGTTIN",
-  "SIGTTOU",
-] as const;
+import { foreground } from "./foreground.ts";
 
 export const run: Verb = {
   name: "run",
@@ -32,8 +15,11 @@ export const run: Verb = {
   ],
   async run(ctx, f, args) {
     const id = needId(args, "run");
-    const c = createContainerFromFlags(ctx, f, id);
-    if (bool(f, "detach")) {
+    const detach = bool(f, "detach");
+    // A foreground terminal with no console socket: runt itself relays it.
+    const keepConsole = !detach && str(f, "console-socket") === undefined;
+    const c = createContainerFromFlags(ctx, f, id, keepConsole);
+    if (detach) {
       try {
         c.start();
       } catch (e) {
@@ -42,23 +28,16 @@ export const run: Verb = {
       }
       return 0;
     }
-    const forward = (sig: NodeJS.Signals) => () => {
-      try {
-        process.kill(c.pid, constants.signals[sig]);
-      } catch {
-        // It has just exited; the wait below will tell.
-      }
-    };
-    for (const sig of FORWARDED) process.on(sig, forward(sig));
-    let status: number;
     try {
+      const waiting = foreground(
+        () => c.pid,
+        () => c.wait(),
+        c.consoleFd,
+      );
       c.start();
-      const r = await c.wait();
-      status = r.exitCode ?? 128 + (r.signal ?? 0);
+      return await waiting;
     } finally {
-      for (const sig of FORWARDED) process.removeAllListeners(sig);
       if (!bool(f, "keep")) c.delete(true);
     }
-    return status;
   },
 };

@@ -5,7 +5,9 @@ import { errnoCode, RuntError } from "../errors.ts";
 import { native, type WaitResult } from "../native.ts";
 import type { LinuxResources } from "../spec/types.ts";
 import { type CreateOptions, createContainer, destroy } from "./create.ts";
+import { runHooks } from "./hooks.ts";
 import { listIds, processStartTime, StateDir, type Status, type StoredState } from "./state.ts";
+import { loadConfig } from "./terminal.ts";
 
 export const DEFAULT_ROOT = "/run/runt";
 
@@ -31,9 +33,14 @@ export class Container {
     private stored: StoredState,
   ) {}
 
+  /** The pty master of a terminal container created with `console: { keep: true }`. */
+  consoleFd?: number;
+
   static create(opts: CreateOptions): Container {
-    const { dir, state } = createContainer(opts);
-    return new Container(dir, state);
+    const { dir, state, consoleFd } = createContainer(opts);
+    const c = new Container(dir, state);
+    c.consoleFd = consoleFd;
+    return c;
   }
 
   static load(root: string, id: string): Container {
@@ -94,6 +101,20 @@ export class Container {
       this.releaseFifo();
       this.stored.phase = "running";
       this.dir.write(this.stored);
+      const spec = loadConfig(this.dir.dir);
+      if (spec?.hooks?.poststart?.length) {
+        try {
+          runHooks(spec, ["poststart"], { ...this.stored, status: "running" });
+        } catch (e) {
+          // runtime.md: a failing poststart hook stops the container.
+          try {
+            process.kill(this.stored.pid, "SIGKILL");
+          } catch {
+            // Already gone.
+          }
+          throw e;
+        }
+      }
     });
   }
 
@@ -209,7 +230,7 @@ export class Container {
   }
 
   /** Removes the container. A running one needs force, which kills it first. */
-  delete(force = false): void {
+  delete(force = false, warn: (msg: string) => void = (m) => process.stderr.write(`runt: warning: ${m}\n`)): void {
     this.dir.locked(() => {
       this.stored = this.dir.read();
       const status = this.status();
@@ -218,7 +239,12 @@ export class Container {
           `cannot delete container "${this.id}" that is ${status}: stop it first or use --force`,
         );
       }
+      const spec = loadConfig(this.dir.dir);
       destroy(this.dir, this.stored, cgroupManagerFromJSON(this.stored.cgroup));
+      // runtime.md: poststop hooks run after the container is gone; failures only warn.
+      if (spec?.hooks?.poststop?.length) {
+        runHooks(spec, ["poststop"], { ...this.stored, status: "stopped", pid: 0 }, warn);
+      }
     });
   }
 

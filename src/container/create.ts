@@ -1,6 +1,6 @@
 // `create`: everything that can fail on bad input fails before anything exists on
 // the host; after the state directory is claimed, every failure undoes what was made.
-import { chmodSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, closeSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { type CgroupManager, cgroupManager } from "../cgroups/index.ts";
 import { errnoCode, RuntError } from "../errors.ts";
@@ -8,8 +8,10 @@ import { native } from "../native.ts";
 import { compilePlan } from "../plan/compile.ts";
 import type { Spec } from "../spec/types.ts";
 import { parseConfig, refuseUnsupported } from "../spec/validate.ts";
+import { hookStateJson, runHooks } from "./hooks.ts";
 import { runInit } from "./init-process.ts";
 import { writePidFile } from "./pidfile.ts";
+import { checkTerminal, type ConsoleOptions, onConsole, saveConfig } from "./terminal.ts";
 import { processStartTime, StateDir, type StoredState } from "./state.ts";
 
 export interface CreateOptions {
@@ -25,6 +27,8 @@ export interface CreateOptions {
   noPivot?: boolean;
   /** Keep the caller's session keyring instead of joining a new one, as runc's flag. */
   noNewKeyring?: boolean;
+  /** With process.terminal: where the pty master goes (console socket, or kept). */
+  console?: ConsoleOptions;
 }
 
 export function loadSpec(bundle: string): Spec {
@@ -61,16 +65,16 @@ function ownerName(uid: number): string {
 }
 
 /** Creates the container and leaves its init blocked on the exec fifo. Returns its state. */
-export function createContainer(opts: CreateOptions): { dir: StateDir; state: StoredState } {
+export function createContainer(opts: CreateOptions): {
+  dir: StateDir;
+  state: StoredState;
+  consoleFd?: number;
+} {
   const dir = new StateDir(opts.root, opts.id);
   const bundle = resolve(opts.bundle);
   const spec = opts.spec ?? loadSpec(bundle);
   refuseUnsupported(spec);
-  if (spec.process?.terminal) {
-    throw new RuntError(
-      "process.terminal: terminals are not supported by runt yet; set it to false",
-    );
-  }
+  checkTerminal(spec, opts.console);
   if (!spec.root) throw new RuntError("config.json: root: required on Linux");
   const rootfs = isAbsolute(spec.root.path) ? spec.root.path : resolve(bundle, spec.root.path);
   if (statSource(rootfs) !== "dir") {
@@ -102,6 +106,7 @@ export function createContainer(opts: CreateOptions): { dir: StateDir; state: St
   })();
 
   dir.claim();
+  let consoleFd: number | undefined;
   const state: StoredState = {
     ociVersion: spec.ociVersion,
     id: opts.id,
@@ -118,6 +123,7 @@ export function createContainer(opts: CreateOptions): { dir: StateDir; state: St
   };
   try {
     dir.write(state);
+    saveConfig(dir.dir, spec);
     // Writable by the container's user, whoever that is; only runt can read it.
     native().mkfifo(dir.fifo, 0o622);
     chmodSync(dir.fifo, 0o622);
@@ -136,12 +142,18 @@ export function createContainer(opts: CreateOptions): { dir: StateDir; state: St
         state.pidStartTime = processStartTime(pid) ?? "";
         dir.write(state);
       },
+      onSync: () => runHooks(spec, ["prestart", "createRuntime"], { ...state, status: "creating" }),
+      stateJson: (status) => hookStateJson({ ...state, status }),
+      onPty: (fd) => {
+        consoleFd = onConsole(fd, opts.console);
+      },
     });
     state.phase = "created";
     dir.write(state);
     if (opts.pidFile) writePidFile(opts.pidFile, state.pid);
-    return { dir, state };
+    return { dir, state, consoleFd };
   } catch (e) {
+    if (consoleFd !== undefined) closeSync(consoleFd);
     destroy(dir, state, cgroups);
     throw e;
   }

@@ -30,6 +30,14 @@ export interface InitCallbacks {
   onPid: (pid: number) => void;
   /** The seccomp listener fd (SCMP_ACT_NOTIFY) and the container's pid; closed afterwards. */
   onSeccompFd?: (fd: number, pid: number) => void;
+  /** `sync <tag>` other than "userns" (hooks-prestart): runs before the ack; a throw aborts. */
+  onSync?: (tag: string) => void;
+  /** `state <status>`: the state JSON the hooks after a hookState op read on stdin. */
+  stateJson?: (status: string) => string;
+  /** `pty` with the master fd attached: the callback owns the fd. */
+  onPty?: (fd: number) => void;
+  /** An exec plan has no `wait`: success is the init's socket closing on execve. */
+  untilExec?: boolean;
 }
 
 const mapText = (maps: IdMapping[]) =>
@@ -61,12 +69,24 @@ export function runInit(plan: CompiledPlan, preserveFds: number, cb: InitCallbac
   let failure: string | undefined;
   try {
     for (;;) {
-      const msg = n.recv(ours);
-      if (msg === "") break;
+      const { data: msg, fd: passed } = n.recvWithFd(ours);
+      if (passed >= 0) {
+        if (msg === "pty" && cb.onPty && !failure) cb.onPty(passed);
+        else closeSync(passed);
+      }
+      if (msg === "" || msg === "pty") {
+        if (msg === "") break;
+        continue;
+      }
       const [kind, ...rest] = msg.split(" ");
       if (kind === "sync" && rest[0] === "userns") {
         writeIdMaps(setupPid, cb);
         n.send(ours, "ack");
+      } else if (kind === "sync") {
+        cb.onSync?.(rest.join(" "));
+        n.send(ours, "ack");
+      } else if (kind === "state") {
+        n.send(ours, cb.stateJson?.(rest[0] ?? "") ?? "{}");
       } else if (kind === "seccomp") {
         // The fd comes in the next message; a throw closes the socket and the init exits.
         const fd = n.seccompRecvFd(ours);
@@ -96,6 +116,7 @@ export function runInit(plan: CompiledPlan, preserveFds: number, cb: InitCallbac
   // EOF: every holder of the socket has gone, so both processes are exiting; reap
   // them (the container's PID 1 is our child too, through CLONE_PARENT).
   const setup = setupReaped ? null : n.waitpid(setupPid, false);
+  if (cb.untilExec && pid && !failure) return pid;
   if (pid) n.waitpid(pid, false);
   if (failure) throw new RuntError(failure);
   const how = setup?.signal ? `was killed by signal ${setup.signal}` : "exited";
@@ -118,7 +139,9 @@ export function describeError(plan: CompiledPlan, msg: string): string {
   const index = Number(m[1]);
   const errno = Number(m[2]);
   const note = plan.notes[index] ?? "the container set-up";
-  const reason = errno ? `: ${errnoText(errno)}` : "";
+  // A hook's own failure (exit status, signal) has no errno worth showing.
+  const hookExit = / (exited with status|was killed by signal) /.test(m[3] ?? "");
+  const reason = errno && !hookExit ? `: ${errnoText(errno)}` : "";
   // The kernel refuses an exec label when the LSM is off: say so, as runc's error does not.
   const hint = errno === 22 || errno === 2 ? lsmHint(note) : undefined;
   return `${note}: ${m[3]}${reason}${hint ? `; ${hint}` : ""}`;
@@ -138,6 +161,7 @@ const ERRNO: Record<number, string> = {
   30: "read-only file system (EROFS)",
   40: "too many levels of symbolic links (ELOOP)",
   18: "invalid cross-device link (EXDEV)",
+  110: "timed out (ETIMEDOUT)",
 };
 
 function errnoText(errno: number): string {

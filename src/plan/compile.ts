@@ -6,6 +6,7 @@ import type { Spec } from "../spec/types.ts";
 import { CLONE, NAMESPACE_FLAGS } from "./constants.ts";
 import type { InitPlan, PlanOp } from "./plan.ts";
 import { PLAN_VERSION } from "./plan.ts";
+import { createHookOps, startHookOps, startHookStateOps } from "./hooks.ts";
 import { capabilityMask, rlimitOps } from "./process.ts";
 import { rootfsOps } from "./rootfs.ts";
 import { lsmOps, seccompOp } from "./security.ts";
@@ -137,7 +138,22 @@ export function compilePlan(input: CompileInput): CompiledPlan {
   for (const [note, op] of lsmOps(proc)) b.add(note, op);
 
   const userns = namespaces.some((ns) => ns.type === "user");
-  for (const [note, op] of rootfsOps(input, userns)) b.add(note, op);
+  for (const [note, op] of rootfsOps(input, userns)) {
+    // Hooks run after the environment is made and before pivot_root (runtime.md).
+    if (op.op === "pivotRoot" || op.op === "chroot") {
+      for (const [hookNote, hookOp] of createHookOps(spec)) b.add(hookNote, hookOp);
+    }
+    b.add(note, op);
+  }
+  if (proc.terminal) {
+    b.add("process.terminal", {
+      op: "pty",
+      rows: proc.consoleSize?.height ?? 0,
+      cols: proc.consoleSize?.width ?? 0,
+      uid: proc.user?.uid ?? 0,
+      console: true,
+    });
+  }
 
   if (spec.hostname !== undefined && newFlags & CLONE.NEWUTS) {
     b.add("hostname", { op: "hostname", name: spec.hostname });
@@ -175,11 +191,13 @@ export function compilePlan(input: CompileInput): CompiledPlan {
     ambient: capabilityMask(caps.ambient),
   });
   if (proc.noNewPrivileges) b.add("process.noNewPrivileges", { op: "noNewPrivs" });
+  for (const [note, op] of startHookStateOps(spec)) b.add(note, op);
   // A listener fd must reach runt while `create` still listens: before `wait`.
   if (sec && nnp && sec.notify) b.add("linux.seccomp", seccompOp(sec, false));
   b.add("process.args", { op: "wait" });
   // Otherwise as late as possible: runt-init loads it right before execve.
   if (sec && nnp && !sec.notify) b.add("linux.seccomp", seccompOp(sec, true));
+  for (const [note, op] of startHookOps(spec)) b.add(note, op);
   b.add("process.args", {
     op: "exec",
     args: proc.args ?? [],

@@ -36,6 +36,9 @@ export const OPCODES: Record<PlanOp["op"], number> = {
   keyring: 30,
   seccomp: 40,
   lsmLabel: 41,
+  pty: 31,
+  hookState: 32,
+  hook: 33,
 };
 
 const MAGIC = "RUNTPLAN";
@@ -101,6 +104,12 @@ export function opArgs(op: PlanOp): Arg[] {
       return [op.flags, op.notify, op.late, op.program];
     case "lsmLabel":
       return [op.attr, op.fallback, op.label];
+    case "pty":
+      return [op.rows, op.cols, op.uid, op.console];
+    case "hookState":
+      return [op.status];
+    case "hook":
+      return [op.timeout, op.args.length, op.path, ...op.args, ...op.env];
   }
 }
 

@@ -91,7 +91,17 @@ type BasePlanOp =
   /** Send `ready`, then block opening the exec fifo until `runt start` reads it. */
   | { op: "wait" }
   /** Close fds >= closeFrom, look args[0] up in env's PATH and execve. */
-  | { op: "exec"; args: string[]; env: string[]; closeFrom: number };
+  | { op: "exec"; args: string[]; env: string[]; closeFrom: number }
+  /**
+   * Open the container's /dev/ptmx (in root), make the slave stdio and the controlling
+   * terminal (after setsid), chown it to uid, bind it onto /dev/console if console, and
+   * send the master to runt (`pty` with SCM_RIGHTS). rows/cols 0: size left alone.
+   */
+  | { op: "pty"; rows: number; cols: number; uid: number; console: boolean }
+  /** Ask runt for the container's state (`state <status>`), the stdin of the hooks after it. */
+  | { op: "hookState"; status: string }
+  /** Run one hook in the current namespaces with the state on stdin; timeout in s, 0 = none. */
+  | { op: "hook"; path: string; args: string[]; env: string[]; timeout: number };
 
 export type PlanOp = BasePlanOp | SecurityPlanOp;
 

@@ -12,28 +12,6 @@ const SUFFIX = "is not supported by runt yet; remove it from config.json";
 
 /** [path reported, what, how to use the feature in the base config]. */
 const refused: [string, string, (c: Json) => void][] = [
-  ["hooks.prestart", "running prestart hooks", (c) => (c.hooks = { prestart: [{ path: "/h" }] })],
-  [
-    "hooks.createRuntime",
-    "running createRuntime hooks",
-    (c) => (c.hooks = { createRuntime: [{ path: "/h" }] }),
-  ],
-  [
-    "hooks.createContainer",
-    "running createContainer hooks",
-    (c) => (c.hooks = { createContainer: [{ path: "/h" }] }),
-  ],
-  [
-    "hooks.startContainer",
-    "running startContainer hooks",
-    (c) => (c.hooks = { startContainer: [{ path: "/h" }] }),
-  ],
-  [
-    "hooks.poststart",
-    "running poststart hooks",
-    (c) => (c.hooks = { poststart: [{ path: "/h" }] }),
-  ],
-  ["hooks.poststop", "running poststop hooks", (c) => (c.hooks = { poststop: [{ path: "/h" }] })],
   ["linux.intelRdt", "Intel RDT", (c) => (c.linux.intelRdt = { closID: "g" })],
   [
     "linux.personality",

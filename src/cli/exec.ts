@@ -1,0 +1,178 @@
+import { readFileSync } from "node:fs";
+import { containerProcess, execProcess } from "../container/exec.ts";
+import { ownTerminalSize } from "../container/terminal.ts";
+import { RuntError } from "../errors.ts";
+import { native } from "../native.ts";
+import type { Process } from "../spec/types.ts";
+import { bool, type FlagValues, int, list, str } from "./args.ts";
+import type { Verb } from "./context.ts";
+import { foreground } from "./foreground.ts";
+
+function parseIds(flag: string, text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) > 0xffffffff) {
+    throw new RuntError(`${flag}: "${text}" is not a numeric id; runt takes uid[:gid] as numbers`);
+  }
+  return Number(text);
+}
+
+function setEnv(env: string[], entry: string): string[] {
+  const key = entry.split("=", 1)[0];
+  return [...env.filter((e) => e.split("=", 1)[0] !== key), entry];
+}
+
+/** The process to run: --process, or the container's own changed by the flags. */
+export function execProcessFromFlags(
+  f: FlagValues,
+  command: string[],
+  base: () => Process,
+): Process {
+  const file = str(f, "process");
+  if (file !== undefined) {
+    let p: Process;
+    try {
+      p = JSON.parse(readFileSync(file, "utf8")) as Process;
+    } catch (e) {
+      throw new RuntError(`--process ${file}: ${(e as Error).message}`);
+    }
+    if (!p || typeof p !== "object" || !Array.isArray(p.args) || !p.args.length) {
+      throw new RuntError(`--process ${file}: "args" must be a non-empty array`);
+    }
+    p.cwd ||= "/";
+    p.user ??= { uid: 0, gid: 0 };
+    if (bool(f, "tty")) p.terminal = true;
+    return p;
+  }
+  if (!command.length)
+    throw new RuntError(
+      "exec: no command given; usage: runt exec <container-id> <command> [args...]",
+    );
+  const p = base();
+  p.args = command;
+  p.terminal = bool(f, "tty");
+  delete p.consoleSize;
+  const cwd = str(f, "cwd");
+  if (cwd !== undefined) p.cwd = cwd;
+  for (const e of list(f, "env")) p.env = setEnv(p.env ?? [], e);
+  const user = str(f, "user");
+  if (user !== undefined) {
+    const [uid, gid] = user.split(":");
+    p.user = {
+      ...p.user,
+      uid: parseIds("--user", uid ?? ""),
+      gid: gid === undefined ? 0 : parseIds("--user", gid),
+    };
+  }
+  const gids = list(f, "additional-gids");
+  if (gids.length) p.user.additionalGids = gids.map((g) => parseIds("--additional-gids", g));
+  const caps = list(f, "cap");
+  if (caps.length) {
+    const c = (p.capabilities ??= {});
+    for (const set of ["bounding", "effective", "permitted", "inheritable", "ambient"] as const) {
+      c[set] = [...new Set([...(c[set] ?? []), ...caps])];
+    }
+  }
+  if (bool(f, "no-new-privs")) p.noNewPrivileges = true;
+  return p;
+}
+
+export const exec: Verb = {
+  name: "exec",
+  summary: "run one more process in a running container",
+  usage: "<container-id> <command> [args...]",
+  stopAtPositional: true,
+  flags: [
+    {
+      name: "process",
+      short: "p",
+      kind: "string",
+      arg: "FILE",
+      help: "process.json with the whole process",
+    },
+    { name: "tty", short: "t", kind: "bool", help: "give the process a terminal" },
+    {
+      name: "console-socket",
+      kind: "string",
+      arg: "PATH",
+      help: "AF_UNIX socket that receives the pty master",
+    },
+    { name: "cwd", kind: "string", arg: "DIR", help: "working directory in the container" },
+    {
+      name: "env",
+      short: "e",
+      kind: "list",
+      arg: "KEY=VALUE",
+      help: "set an environment variable (repeatable)",
+    },
+    { name: "user", short: "u", kind: "string", arg: "UID[:GID]", help: "run as this uid and gid" },
+    {
+      name: "additional-gids",
+      short: "g",
+      kind: "list",
+      arg: "GID",
+      help: "an additional group (repeatable)",
+    },
+    { name: "cap", short: "c", kind: "list", arg: "CAP", help: "add a capability (repeatable)" },
+    { name: "no-new-privs", kind: "bool", help: "set no_new_privs" },
+    { name: "apparmor", kind: "string", arg: "PROFILE", help: "AppArmor profile" },
+    { name: "process-label", kind: "string", arg: "LABEL", help: "SELinux label" },
+    { name: "detach", short: "d", kind: "bool", help: "do not wait for the process" },
+    { name: "pid-file", kind: "string", arg: "PATH", help: "write the process's pid to this file" },
+    {
+      name: "preserve-fds",
+      kind: "int",
+      arg: "N",
+      help: "pass N more fds (from fd 3) to the process",
+    },
+    {
+      name: "cgroup",
+      kind: "string",
+      arg: "PATH",
+      help: "a sub-cgroup of the container to run in",
+    },
+    { name: "ignore-paused", kind: "bool", help: "exec into a paused container too" },
+  ],
+  async run(ctx, f, args) {
+    const [id, ...command] = args;
+    if (!id)
+      throw new RuntError(
+        "exec: a container id is required; usage: runt exec <container-id> <command>",
+      );
+    for (const flag of ["apparmor", "process-label"]) {
+      if (str(f, flag) !== undefined) {
+        throw new RuntError(
+          `--${flag}: LSM labels are not supported by runt yet; leave the flag out`,
+        );
+      }
+    }
+    const detach = bool(f, "detach");
+    const socket = str(f, "console-socket");
+    const proc = execProcessFromFlags(f, command, () => containerProcess(ctx.root, id));
+    if (proc.terminal && detach && !socket) {
+      throw new RuntError(
+        "exec -t -d: a detached terminal needs --console-socket to hand the terminal to",
+      );
+    }
+    if (proc.terminal && !socket && !proc.consoleSize) {
+      const size = ownTerminalSize();
+      if (size) proc.consoleSize = { height: size.rows, width: size.cols };
+    }
+    const keep = proc.terminal === true && !socket;
+    const r = execProcess({
+      root: ctx.root,
+      id,
+      process: proc,
+      preserveFds: int(f, "preserve-fds") ?? 0,
+      pidFile: str(f, "pid-file"),
+      cgroup: str(f, "cgroup"),
+      ignorePaused: bool(f, "ignore-paused"),
+      console: { socket, keep },
+    });
+    ctx.log.debug(`exec'd pid ${r.pid} in container ${id}`);
+    if (detach) return 0;
+    return foreground(
+      () => r.pid,
+      () => native().waitpidAsync(r.pid),
+      r.consoleFd,
+    );
+  },
+};

@@ -1,0 +1,132 @@
+// `exec`: one more process in a running container, started by the same runt-init
+// from an exec plan (src/plan/exec.ts): it joins the container's cgroups and every
+// namespace runt is not already in, forks into its PID namespace, and execs there
+// with the process's confinement.
+import { closeSync, existsSync, statSync } from "node:fs";
+import { cgroupManagerFromJSON } from "../cgroups/index.ts";
+import { RuntError } from "../errors.ts";
+import { compileExecPlan, EXEC_NAMESPACES } from "../plan/exec.ts";
+import type { Process } from "../spec/types.ts";
+import { runInit } from "./init-process.ts";
+import { writePidFile } from "./pidfile.ts";
+import { StateDir } from "./state.ts";
+import { type ConsoleOptions, loadConfig, onConsole } from "./terminal.ts";
+
+export interface ExecOptions {
+  root: string;
+  id: string;
+  /** The complete process: args, env, cwd, user, capabilities, terminal, ... */
+  process: Process;
+  /** Number of fds after stdio that reach the process. */
+  preserveFds?: number;
+  pidFile?: string;
+  /** A sub-cgroup of the container's cgroup (relative path) to put the process in. */
+  cgroup?: string;
+  /** Exec into a paused container too. */
+  ignorePaused?: boolean;
+  console?: ConsoleOptions;
+}
+
+export interface ExecResult {
+  /** The process's pid on the host; it is this process's child. */
+  pid: number;
+  /** The pty master, when the process has a terminal and console.keep was asked. */
+  consoleFd?: number;
+}
+
+function nsInode(path: string): string | null {
+  try {
+    const st = statSync(path);
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return null;
+  }
+}
+
+/** The container's namespaces that differ from runt's own. */
+function namespacesToJoin(pid: number): { path: string; name: string }[] {
+  const out: { path: string; name: string }[] = [];
+  for (const [name] of EXEC_NAMESPACES) {
+    const path = `/proc/${pid}/ns/${name}`;
+    const theirs = nsInode(path);
+    if (theirs !== null && theirs !== nsInode(`/proc/self/ns/${name}`)) out.push({ path, name });
+  }
+  return out;
+}
+
+/** The container's configured process: what `exec` starts from before its flags change it. */
+export function containerProcess(root: string, id: string): Process {
+  const dir = new StateDir(root, id);
+  dir.read(); // says clearly when there is no such container
+  const spec = loadConfig(dir.dir);
+  if (!spec?.process) {
+    throw new RuntError(
+      `container "${id}": its saved config is missing; pass the whole process with --process`,
+    );
+  }
+  return structuredClone(spec.process);
+}
+
+export function execProcess(opts: ExecOptions): ExecResult {
+  const dir = new StateDir(opts.root, opts.id);
+  const stored = dir.read();
+  const status = dir.status(stored);
+  if (status === "paused" && !opts.ignorePaused) {
+    throw new RuntError(
+      `cannot exec in container "${opts.id}": it is paused; resume it first, or pass --ignore-paused`,
+    );
+  }
+  if (status !== "running" && status !== "created" && status !== "paused") {
+    throw new RuntError(
+      `cannot exec in container "${opts.id}": it is ${status}, and only a created or running container can run more processes`,
+    );
+  }
+  const proc = opts.process;
+  if (!proc.args?.length) throw new RuntError("exec: no command given; say what to run");
+  if (proc.terminal && !opts.console?.socket && !opts.console?.keep) {
+    throw new RuntError("exec --tty: pass --console-socket, or run it in the foreground");
+  }
+  if (!proc.terminal && opts.console?.socket) {
+    throw new RuntError("exec --console-socket: only used with --tty");
+  }
+  const cg = cgroupManagerFromJSON(stored.cgroup);
+  let procsFiles = cg.procsFiles();
+  if (opts.cgroup) {
+    const sub = opts.cgroup.replace(/^\/+/, "");
+    if (sub.split("/").includes("..")) {
+      throw new RuntError(`--cgroup ${opts.cgroup}: must stay inside the container's cgroup`);
+    }
+    procsFiles = procsFiles.map((f) => f.replace(/cgroup\.procs$/, `${sub}/cgroup.procs`));
+    const missing = procsFiles.find((f) => !existsSync(f));
+    if (missing) {
+      throw new RuntError(
+        `--cgroup ${opts.cgroup}: ${missing} does not exist; create the sub-cgroup first`,
+      );
+    }
+  }
+  const preserveFds = opts.preserveFds ?? 0;
+  const plan = compileExecPlan({
+    process: proc,
+    join: namespacesToJoin(stored.pid),
+    cgroupProcs: procsFiles,
+    preserveFds,
+  });
+  let consoleFd: number | undefined;
+  let pid: number;
+  try {
+    pid = runInit(plan, preserveFds, {
+      uidMappings: [],
+      gidMappings: [],
+      onPid: () => {},
+      onPty: (fd) => {
+        consoleFd = onConsole(fd, opts.console);
+      },
+      untilExec: true,
+    });
+  } catch (e) {
+    if (consoleFd !== undefined) closeSync(consoleFd);
+    throw e;
+  }
+  if (opts.pidFile) writePidFile(opts.pidFile, pid);
+  return { pid, consoleFd };
+}

@@ -1,0 +1,85 @@
+// OCI hooks that run in the runtime namespace (prestart, createRuntime, poststart,
+// poststop): run from runt itself, in order, each with the container's state on stdin,
+// its own args and env (nothing inherited), and its timeout. The hooks that run in the
+// container's namespaces (createContainer, startContainer) are plan ops run by
+// runt-init (src/plan/compile.ts, native/init/tty.c).
+import { spawnSync } from "node:child_process";
+import { RuntError } from "../errors.ts";
+import type { Hook, Spec } from "../spec/types.ts";
+
+/** The state a hook reads on stdin (runtime.md, "State"). */
+export interface HookState {
+  ociVersion: string;
+  id: string;
+  status: string;
+  pid: number;
+  bundle: string;
+  annotations: Record<string, string>;
+}
+
+export type RuntimeHookName = "prestart" | "createRuntime" | "poststart" | "poststop";
+
+export function hookStateJson(s: HookState): string {
+  const out: Record<string, unknown> = {
+    ociVersion: s.ociVersion,
+    id: s.id,
+    status: s.status,
+    bundle: s.bundle,
+    annotations: s.annotations,
+  };
+  if (s.pid > 0) out.pid = s.pid;
+  return JSON.stringify(out);
+}
+
+/** Runs one hook; returns null when it succeeded, else why it failed. */
+export function runHook(hook: Hook, state: string): string | null {
+  const args = hook.args?.length ? hook.args : [hook.path];
+  const r = spawnSync(hook.path, args.slice(1), {
+    argv0: args[0],
+    input: state,
+    env: Object.fromEntries(
+      (hook.env ?? []).map((e) => {
+        const eq = e.indexOf("=");
+        return eq < 0 ? [e, ""] : [e.slice(0, eq), e.slice(eq + 1)];
+      }),
+    ),
+    cwd: "/",
+    timeout: hook.timeout ? hook.timeout * 1000 : undefined,
+    killSignal: "SIGKILL",
+    stdio: ["pipe", "pipe", "pipe"],
+    maxBuffer: 1 << 20,
+  });
+  const output = `${r.stdout?.toString() ?? ""}${r.stderr?.toString() ?? ""}`.trim().slice(-2000);
+  const tail = output ? `; output: ${output}` : "";
+  const err = r.error as NodeJS.ErrnoException | undefined;
+  if (err?.code === "ETIMEDOUT" || (hook.timeout && r.signal === "SIGKILL" && !err)) {
+    return `hook ${hook.path} did not finish within ${hook.timeout}s and was killed${tail}`;
+  }
+  if (err) return `hook ${hook.path} could not be run: ${err.message}`;
+  if (r.signal) return `hook ${hook.path} was killed by ${r.signal}${tail}`;
+  if (r.status !== 0) return `hook ${hook.path} exited with status ${r.status}${tail}`;
+  return null;
+}
+
+/**
+ * Runs every hook of the named kinds in order. The first failure throws a RuntError
+ * naming the hook kind, its index, path and output, unless warn is given: then each
+ * failure is passed to warn and the rest still run (poststop).
+ */
+export function runHooks(
+  spec: Spec,
+  kinds: RuntimeHookName[],
+  state: HookState,
+  warn?: (msg: string) => void,
+): void {
+  const json = hookStateJson(state);
+  for (const kind of kinds) {
+    for (const [i, hook] of (spec.hooks?.[kind] ?? []).entries()) {
+      const why = runHook(hook, json);
+      if (why === null) continue;
+      const msg = `hooks.${kind}[${i}]: ${why}`;
+      if (!warn) throw new RuntError(msg);
+      warn(msg);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+// `exec` -> InitPlan: the same runt-init joins a running container and starts one more
+// process there. No mounts: the container's filesystem is already set up; the plan
+// enters its cgroups and namespaces, forks into its PID namespace and applies the
+// process's confinement, as the create plan does for the container's first process.
+import type { Process } from "../spec/types.ts";
+import type { CompiledPlan } from "./compile.ts";
+import { CLONE } from "./constants.ts";
+import type { PlanOp } from "./plan.ts";
+import { PLAN_VERSION } from "./plan.ts";
+import { capabilityMask, rlimitOps } from "./process.ts";
+
+/** /proc/<pid>/ns entry -> clone flag, in the order they are joined. User goes first (so
+ * the others are entered with its privileges) and mnt last (so every /proc path before it
+ * is the host's). */
+export const EXEC_NAMESPACES: readonly [string, number][] = [
+  ["user", CLONE.NEWUSER],
+  ["ipc", CLONE.NEWIPC],
+  ["uts", CLONE.NEWUTS],
+  ["net", CLONE.NEWNET],
+  ["pid", CLONE.NEWPID],
+  ["cgroup", CLONE.NEWCGROUP],
+  ["time", CLONE.NEWTIME],
+  ["mnt", CLONE.NEWNS],
+];
+
+export interface ExecPlanInput {
+  /** The process to start, with every default already resolved. */
+  process: Process;
+  /** The /proc/<pid>/ns entries to join (names of EXEC_NAMESPACES); runt's own are left out. */
+  join: { path: string; name: string }[];
+  /** cgroup.procs files written "0" before any namespace is entered. */
+  cgroupProcs: string[];
+  preserveFds: number;
+}
+
+export function compileExecPlan(input: ExecPlanInput): CompiledPlan {
+  const ops: PlanOp[] = [];
+  const notes: string[] = [];
+  const add = (note: string, ...more: PlanOp[]) => {
+    for (const op of more) {
+      ops.push(op);
+      notes.push(note);
+    }
+  };
+  const proc = input.process;
+  for (const file of input.cgroupProcs) {
+    add("the container's cgroup", { op: "write", path: file, content: "0", inRoot: false });
+  }
+  if (proc.oomScoreAdj !== undefined) {
+    add("process.oomScoreAdj", {
+      op: "write",
+      path: "/proc/self/oom_score_adj",
+      content: String(proc.oomScoreAdj),
+      inRoot: false,
+    });
+  }
+  for (const [name, flag] of EXEC_NAMESPACES) {
+    const ns = input.join.find((j) => j.name === name);
+    if (ns) add(`the container's ${name} namespace`, { op: "setns", path: ns.path, nstype: flag });
+  }
+  // setns(CLONE_NEWNS) put the init at the container's root (and cwd): "/" is its root now.
+  add("exec", { op: "fork" }, { op: "setsid" }, { op: "openRoot", path: "/" });
+  const user = proc.user ?? { uid: 0, gid: 0 };
+  if (proc.terminal) {
+    add("process.terminal", {
+      op: "pty",
+      rows: proc.consoleSize?.height ?? 0,
+      cols: proc.consoleSize?.width ?? 0,
+      uid: user.uid,
+      console: false,
+    });
+  }
+  for (const [i, op] of rlimitOps(proc.rlimits ?? []).entries()) add(`process.rlimits[${i}]`, op);
+  add("process.cwd", { op: "chdir", path: proc.cwd || "/" });
+  add("process.user.umask", { op: "umask", mask: user.umask ?? 0o022 });
+  const caps = proc.capabilities ?? {};
+  add("process.capabilities.bounding", { op: "capBounding", mask: capabilityMask(caps.bounding) });
+  add("process.user", {
+    op: "user",
+    uid: user.uid,
+    gid: user.gid,
+    groups: user.additionalGids ?? [],
+  });
+  add("process.capabilities", {
+    op: "caps",
+    effective: capabilityMask(caps.effective),
+    permitted: capabilityMask(caps.permitted),
+    inheritable: capabilityMask(caps.inheritable),
+    ambient: capabilityMask(caps.ambient),
+  });
+  if (proc.noNewPrivileges) add("process.noNewPrivileges", { op: "noNewPrivs" });
+  add("process.args", {
+    op: "exec",
+    args: proc.args ?? [],
+    env: proc.env ?? [],
+    closeFrom: 3 + input.preserveFds,
+  });
+  return { version: PLAN_VERSION, ops, notes };
+}
