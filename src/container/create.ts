@@ -1,11 +1,13 @@
 // `create`: everything that can fail on bad input fails before anything exists on
 // the host; after the state directory is claimed, every failure undoes what was made.
 import { chmodSync, closeSync, readFileSync, statSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import { type CgroupManager, cgroupManager } from "../cgroups/index.ts";
 import { errnoCode, RuntError } from "../errors.ts";
 import { native } from "../native.ts";
 import { compilePlan } from "../plan/compile.ts";
+import { hostSelinuxEnabled } from "../plan/security.ts";
+import { type CompiledSeccomp, compileSeccomp } from "../seccomp/compile.ts";
 import type { Spec } from "../spec/types.ts";
 import { parseConfig, refuseUnsupported } from "../spec/validate.ts";
 import { hookStateJson, runHooks } from "./hooks.ts";
@@ -27,6 +29,8 @@ export interface CreateOptions {
   noPivot?: boolean;
   /** Keep the caller's session keyring instead of joining a new one, as runc's flag. */
   noNewKeyring?: boolean;
+  /** Where --debug messages go (seccomp names skipped, the program cache). */
+  debug?: (msg: string) => void;
   /** With process.terminal: where the pty master goes (console socket, or kept). */
   console?: ConsoleOptions;
 }
@@ -64,6 +68,40 @@ function ownerName(uid: number): string {
   return String(uid);
 }
 
+/** linux.seccomp compiled (or taken from the cache under the state root). */
+function linuxSeccomp(spec: Spec, opts: CreateOptions): CompiledSeccomp | undefined {
+  const s = spec.linux?.seccomp;
+  if (!s) return undefined;
+  return compileSeccomp(s, { cacheDir: join(resolve(opts.root), "@seccomp"), debug: opts.debug });
+}
+
+/** SCMP_ACT_NOTIFY: the listener fd and the container process state go to listenerPath. */
+function sendSeccompFd(spec: Spec, state: StoredState, fd: number, pid: number): void {
+  const s = spec.linux?.seccomp;
+  if (!s?.listenerPath) return; // the spec: ignored without a listener
+  const msg = {
+    ociVersion: spec.ociVersion,
+    fds: ["seccompFd"],
+    pid,
+    ...(s.listenerMetadata !== undefined ? { metadata: s.listenerMetadata } : {}),
+    state: {
+      ociVersion: spec.ociVersion,
+      id: state.id,
+      status: "creating",
+      pid,
+      bundle: state.bundle,
+      annotations: state.annotations,
+    },
+  };
+  try {
+    native().seccompSendToListener(s.listenerPath, JSON.stringify(msg), fd);
+  } catch (e) {
+    throw new RuntError(
+      `linux.seccomp.listenerPath: sending the seccomp fd to ${s.listenerPath}: ${(e as Error).message}; start the seccomp agent first`,
+    );
+  }
+}
+
 /** Creates the container and leaves its init blocked on the exec fifo. Returns its state. */
 export function createContainer(opts: CreateOptions): {
   dir: StateDir;
@@ -99,6 +137,8 @@ export function createContainer(opts: CreateOptions): {
         cgroupProcs: cgroups.procsFiles(),
         cgroupMounts: cgroups.mountSources(),
         statSource,
+        seccomp: linuxSeccomp(spec, opts),
+        selinux: hostSelinuxEnabled(),
       });
     } catch (e) {
       throw e instanceof RuntError ? e : new RuntError(`config.json: ${(e as Error).message}`);
@@ -137,6 +177,7 @@ export function createContainer(opts: CreateOptions): {
     state.pid = runInit(plan, preserveFds, {
       uidMappings: linux.uidMappings ?? [],
       gidMappings: linux.gidMappings ?? [],
+      onSeccompFd: (fd, pid) => sendSeccompFd(spec, state, fd, pid),
       onPid: (pid) => {
         state.pid = pid;
         state.pidStartTime = processStartTime(pid) ?? "";
