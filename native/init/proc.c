@@ -190,6 +190,8 @@ void op_exec(const struct op *o)
 	if (!exe[0])
 		resolve(o);
 	umask(exec_umask);
+	/* An exec'd process outlives the runt that started it, as runc's does. */
+	prctl(PR_SET_PDEATHSIG, 0);
 	seccomp_late(); /* the last thing before execve */
 	execve(exe, argv, o->s + 2 + argc);
 	fail("execve %s", exe);

@@ -125,9 +125,9 @@ export const exec: Verb = {
     },
     {
       name: "cgroup",
-      kind: "string",
-      arg: "PATH",
-      help: "a sub-cgroup of the container to run in",
+      kind: "list",
+      arg: "[CTRL[,CTRL]:]PATH",
+      help: "run in this sub-cgroup of the container (repeatable)",
     },
     { name: "ignore-paused", kind: "bool", help: "exec into a paused container too" },
   ],
@@ -163,7 +163,7 @@ export const exec: Verb = {
       process: proc,
       preserveFds: int(f, "preserve-fds") ?? 0,
       pidFile: str(f, "pid-file"),
-      cgroup: str(f, "cgroup"),
+      cgroup: list(f, "cgroup"),
       ignorePaused: bool(f, "ignore-paused"),
       console: { socket, keep },
     });

@@ -20,8 +20,9 @@ export interface ExecOptions {
   /** Number of fds after stdio that reach the process. */
   preserveFds?: number;
   pidFile?: string;
-  /** A sub-cgroup of the container's cgroup (relative path) to put the process in. */
-  cgroup?: string;
+  /** Sub-cgroups of the container's cgroup to put the process in, as runc's --cgroup:
+   * "path" for every hierarchy, or "ctrl[,ctrl]:path" for those controllers only. */
+  cgroup?: string[];
   /** Exec into a paused container too. */
   ignorePaused?: boolean;
   console?: ConsoleOptions;
@@ -67,6 +68,33 @@ export function containerProcess(root: string, id: string): Process {
   return structuredClone(spec.process);
 }
 
+/** The cgroup.procs files the process joins: the container's, or the sub-cgroups asked for. */
+function cgroupProcs(state: unknown, subs: string[]): string[] {
+  const dirs = cgroupManagerFromJSON(state).toJSON().dirs;
+  const target = new Map(dirs.map((d) => [d, d.dir]));
+  for (const spec of subs) {
+    const colon = spec.indexOf(":");
+    const ctrls = colon < 0 ? undefined : spec.slice(0, colon).split(",");
+    const sub = (colon < 0 ? spec : spec.slice(colon + 1)).replace(/^\/+/, "");
+    if (!sub || sub.split("/").includes("..")) {
+      throw new RuntError(`--cgroup ${spec}: give a path inside the container's cgroup`);
+    }
+    const chosen = dirs.filter(
+      (d) => !ctrls || ctrls.some((c) => d.keys.includes(c) || d.controllers.includes(c)),
+    );
+    if (!chosen.length)
+      throw new RuntError(`--cgroup ${spec}: the container has no cgroup for ${ctrls?.join(",")}`);
+    for (const d of chosen) {
+      const dir = `${d.dir}/${sub}`;
+      if (!existsSync(dir)) {
+        throw new RuntError(`--cgroup ${spec}: ${dir} does not exist; create the sub-cgroup first`);
+      }
+      target.set(d, dir);
+    }
+  }
+  return [...target.values()].map((dir) => `${dir}/cgroup.procs`);
+}
+
 export function execProcess(opts: ExecOptions): ExecResult {
   const dir = new StateDir(opts.root, opts.id);
   const stored = dir.read();
@@ -89,21 +117,7 @@ export function execProcess(opts: ExecOptions): ExecResult {
   if (!proc.terminal && opts.console?.socket) {
     throw new RuntError("exec --console-socket: only used with --tty");
   }
-  const cg = cgroupManagerFromJSON(stored.cgroup);
-  let procsFiles = cg.procsFiles();
-  if (opts.cgroup) {
-    const sub = opts.cgroup.replace(/^\/+/, "");
-    if (sub.split("/").includes("..")) {
-      throw new RuntError(`--cgroup ${opts.cgroup}: must stay inside the container's cgroup`);
-    }
-    procsFiles = procsFiles.map((f) => f.replace(/cgroup\.procs$/, `${sub}/cgroup.procs`));
-    const missing = procsFiles.find((f) => !existsSync(f));
-    if (missing) {
-      throw new RuntError(
-        `--cgroup ${opts.cgroup}: ${missing} does not exist; create the sub-cgroup first`,
-      );
-    }
-  }
+  const procsFiles = cgroupProcs(stored.cgroup, opts.cgroup ?? []);
   const preserveFds = opts.preserveFds ?? 0;
   const plan = compileExecPlan({
     process: proc,
