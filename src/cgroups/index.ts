@@ -1,6 +1,8 @@
 // runt's cgroup support: placement (cgroupsPath, every hierarchy of a v1, v2 or
-// hybrid host) and the device allow-list. Other resource limits and a systemd
-// driver go behind the same CgroupManager interface later.
+// hybrid host), the device allow-list, every other linux.resources limit
+// (resources.ts says which file gets which value, apply.ts writes them), stats,
+// the freezer and the OOM counter. A systemd driver goes behind the same
+// CgroupManager interface later.
 export { DEVICE_PROGRAM_LICENSE, deviceProgram, deviceProgramInsns, encodeInsns } from "./bpf.ts";
 export type { DeviceCgroupInput, DeviceNodeInput, DeviceRule, DeviceState } from "./devices.ts";
 export {

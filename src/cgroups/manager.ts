@@ -74,7 +74,7 @@ export interface CgroupManager {
   procsFiles(): string[];
   /**
    * Apply linux.resources.devices on top of runc's defaults (effectiveDeviceRules).
-   * Other linux.resources (memory, cpu, pids, ...) will get their own methods.
+   * The other linux.resources go through applyResources.
    */
   applyDevices(rules?: readonly DeviceCgroupInput[], devices?: readonly DeviceNodeInput[]): void;
   /**
