@@ -71,7 +71,10 @@ export function usesNotify(s: LinuxSeccomp): boolean {
 export function filterFlags(s: LinuxSeccomp): number {
   let flags = 0;
   for (const f of s.flags ?? []) flags |= FILTER_FLAGS[f];
-  if (usesNotify(s)) {
+  if (!usesNotify(s)) {
+    // Only meaningful for a listener; the kernel refuses it without one (EINVAL).
+    flags &= ~FILTER_FLAGS.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+  } else {
     flags |= FLAG_NEW_LISTENER;
     // The kernel refuses TSYNC with NEW_LISTENER unless TSYNC_ESRCH says how to fail.
     if (flags & FILTER_FLAGS.SECCOMP_FILTER_FLAG_TSYNC) flags |= FLAG_TSYNC_ESRCH;
