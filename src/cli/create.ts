@@ -1,5 +1,5 @@
-import { Container } from "../container/container.ts";
 import { resolve } from "node:path";
+import { Container } from "../container/container.ts";
 import { loadSpec } from "../container/create.ts";
 import type { Spec } from "../spec/types.ts";
 import { bool, type FlagValues, int, str } from "./args.ts";

@@ -66,7 +66,8 @@ export function execProcessFromFlags(
   if (gids.length) p.user.additionalGids = gids.map((g) => parseIds("--additional-gids", g));
   const caps = list(f, "cap");
   if (caps.length) {
-    const c = (p.capabilities ??= {});
+    p.capabilities ??= {};
+    const c = p.capabilities;
     for (const set of ["bounding", "effective", "permitted", "inheritable", "ambient"] as const) {
       c[set] = [...new Set([...(c[set] ?? []), ...caps])];
     }

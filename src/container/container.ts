@@ -230,7 +230,10 @@ export class Container {
   }
 
   /** Removes the container. A running one needs force, which kills it first. */
-  delete(force = false, warn: (msg: string) => void = (m) => process.stderr.write(`runt: warning: ${m}\n`)): void {
+  delete(
+    force = false,
+    warn: (msg: string) => void = (m) => process.stderr.write(`runt: warning: ${m}\n`),
+  ): void {
     this.dir.locked(() => {
       this.stored = this.dir.read();
       const status = this.status();

@@ -4,9 +4,9 @@
 import type { CompiledSeccomp } from "../seccomp/compile.ts";
 import type { Spec } from "../spec/types.ts";
 import { CLONE, NAMESPACE_FLAGS } from "./constants.ts";
+import { createHookOps, startHookOps, startHookStateOps } from "./hooks.ts";
 import type { InitPlan, PlanOp } from "./plan.ts";
 import { PLAN_VERSION } from "./plan.ts";
-import { createHookOps, startHookOps, startHookStateOps } from "./hooks.ts";
 import { capabilityMask, rlimitOps } from "./process.ts";
 import { rootfsOps } from "./rootfs.ts";
 import { lsmOps, seccompOp } from "./security.ts";
