@@ -73,6 +73,10 @@ export function execProcessFromFlags(
     }
   }
   if (bool(f, "no-new-privs")) p.noNewPrivileges = true;
+  const apparmor = str(f, "apparmor");
+  if (apparmor !== undefined) p.apparmorProfile = apparmor;
+  const label = str(f, "process-label");
+  if (label !== undefined) p.selinuxLabel = label;
   return p;
 }
 
@@ -134,16 +138,10 @@ export const exec: Verb = {
   ],
   async run(ctx, f, args) {
     const [id, ...command] = args;
-    if (!id)
+    if (!id) {
       throw new RuntError(
         "exec: a container id is required; usage: runt exec <container-id> <command>",
       );
-    for (const flag of ["apparmor", "process-label"]) {
-      if (str(f, flag) !== undefined) {
-        throw new RuntError(
-          `--${flag}: LSM labels are not supported by runt yet; leave the flag out`,
-        );
-      }
     }
     const detach = bool(f, "detach");
     const socket = str(f, "console-socket");

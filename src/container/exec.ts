@@ -3,9 +3,12 @@
 // namespace runt is not already in, forks into its PID namespace, and execs there
 // with the process's confinement.
 import { closeSync, existsSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { cgroupManagerFromJSON } from "../cgroups/index.ts";
 import { RuntError } from "../errors.ts";
+import { native } from "../native.ts";
 import { compileExecPlan, EXEC_NAMESPACES } from "../plan/exec.ts";
+import { compileSeccomp } from "../seccomp/compile.ts";
 import type { Process } from "../spec/types.ts";
 import { runInit } from "./init-process.ts";
 import { writePidFile } from "./pidfile.ts";
@@ -119,11 +122,17 @@ export function execProcess(opts: ExecOptions): ExecResult {
   }
   const procsFiles = cgroupProcs(stored.cgroup, opts.cgroup ?? []);
   const preserveFds = opts.preserveFds ?? 0;
+  const config = loadConfig(dir.dir);
+  const sec = config?.linux?.seccomp;
+  const seccomp = sec
+    ? compileSeccomp(sec, { cacheDir: join(resolve(opts.root), "@seccomp") })
+    : undefined;
   const plan = compileExecPlan({
     process: proc,
     join: namespacesToJoin(stored.pid),
     cgroupProcs: procsFiles,
     preserveFds,
+    seccomp,
   });
   let consoleFd: number | undefined;
   let pid: number;
@@ -136,6 +145,12 @@ export function execProcess(opts: ExecOptions): ExecResult {
         consoleFd = onConsole(fd, opts.console);
       },
       untilExec: true,
+      onSeccompFd: (fd, pid) => {
+        if (!sec?.listenerPath) return;
+        const state = { ociVersion: stored.ociVersion, id: stored.id, status: "running" };
+        const msg = { ociVersion: stored.ociVersion, fds: ["seccompFd"], pid, state };
+        native().seccompSendToListener(sec.listenerPath, JSON.stringify(msg), fd);
+      },
     });
   } catch (e) {
     if (consoleFd !== undefined) closeSync(consoleFd);

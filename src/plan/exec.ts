@@ -2,12 +2,14 @@
 // process there. No mounts: the container's filesystem is already set up; the plan
 // enters its cgroups and namespaces, forks into its PID namespace and applies the
 // process's confinement, as the create plan does for the container's first process.
+import type { CompiledSeccomp } from "../seccomp/compile.ts";
 import type { Process } from "../spec/types.ts";
 import type { CompiledPlan } from "./compile.ts";
 import { CLONE } from "./constants.ts";
 import type { PlanOp } from "./plan.ts";
 import { PLAN_VERSION } from "./plan.ts";
 import { capabilityMask, rlimitOps } from "./process.ts";
+import { lsmOps, seccompOp } from "./security.ts";
 
 /** /proc/<pid>/ns entry -> clone flag, in the order they are joined. User goes first (so
  * the others are entered with its privileges) and mnt last (so every /proc path before it
@@ -31,6 +33,8 @@ export interface ExecPlanInput {
   /** cgroup.procs files written "0" before any namespace is entered. */
   cgroupProcs: string[];
   preserveFds: number;
+  /** The container's linux.seccomp, compiled: an exec'd process gets the same filter. */
+  seccomp?: CompiledSeccomp;
 }
 
 export function compileExecPlan(input: ExecPlanInput): CompiledPlan {
@@ -60,6 +64,7 @@ export function compileExecPlan(input: ExecPlanInput): CompiledPlan {
   }
   // setns(CLONE_NEWNS) put the init at the container's root (and cwd): "/" is its root now.
   add("exec", { op: "fork" }, { op: "setsid" }, { op: "openRoot", path: "/" });
+  for (const [note, op] of lsmOps(proc)) add(note, op);
   const user = proc.user ?? { uid: 0, gid: 0 };
   if (proc.terminal) {
     add("process.terminal", {
@@ -75,6 +80,11 @@ export function compileExecPlan(input: ExecPlanInput): CompiledPlan {
   add("process.user.umask", { op: "umask", mask: user.umask ?? 0o022 });
   const caps = proc.capabilities ?? {};
   add("process.capabilities.bounding", { op: "capBounding", mask: capabilityMask(caps.bounding) });
+  const nnp = proc.noNewPrivileges === true;
+  const sec = input.seccomp;
+  // As in the create plan: without no_new_privs the filter needs CAP_SYS_ADMIN, so it
+  // goes before the credential switch; with it, as late as possible.
+  if (sec && !nnp) add("linux.seccomp", seccompOp(sec, false));
   add("process.user", {
     op: "user",
     uid: user.uid,
@@ -89,6 +99,7 @@ export function compileExecPlan(input: ExecPlanInput): CompiledPlan {
     ambient: capabilityMask(caps.ambient),
   });
   if (proc.noNewPrivileges) add("process.noNewPrivileges", { op: "noNewPrivs" });
+  if (sec && nnp) add("linux.seccomp", seccompOp(sec, !sec.notify));
   add("process.args", {
     op: "exec",
     args: proc.args ?? [],

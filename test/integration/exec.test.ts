@@ -257,6 +257,34 @@ describe("exec", () => {
     }
   });
 
+  test("the container's seccomp filter applies to the exec'd process", () => {
+    const { id } = started((s) => {
+      if (!s.linux) return;
+      s.linux.seccomp = {
+        defaultAction: "SCMP_ACT_ALLOW",
+        syscalls: [{ names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 1 }],
+      };
+    });
+    const r = runt(["exec", id, "sh", "-c", "mkdir /dev/shm/x && echo made || echo refused"]);
+    expect(r.stdout).toBe("refused\n");
+    const nnp = runt([
+      "exec",
+      "--no-new-privs",
+      id,
+      "sh",
+      "-c",
+      "mkdir /dev/shm/y || echo refused",
+    ]);
+    expect(nnp.stdout).toBe("refused\n");
+  });
+
+  test("--apparmor on a host without AppArmor fails clearly", () => {
+    const { id } = started();
+    const r = runt(["exec", "--apparmor", "some-profile", id, "true"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("AppArmor");
+  });
+
   test("a missing command fails clearly, and nothing is left running", () => {
     const { id } = started();
     const r = runt(["exec", id, "nosuchcommand"]);
