@@ -150,6 +150,9 @@ export const update: Verb = {
   flags: FLAGS,
   run(ctx, f, args) {
     const id = needId(args, "update");
+    if (str(f, "kernel-memory") !== undefined) {
+      ctx.log.warn("update: --kernel-memory is deprecated and ignored, as by runc");
+    }
     const r = resourcesFromFlags(f, () => readFileSync(0, "utf8"));
     if (Object.keys(r).length === 0) {
       throw new RuntError(

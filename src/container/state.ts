@@ -149,13 +149,13 @@ export class StateDir {
       return alive ? "creating" : "stopped";
     }
     if (processStartTime(s.pid) !== s.pidStartTime) return "stopped";
-    if (s.phase === "created" && existsSync(this.fifo)) return "created";
-    // The kernel's freezer says whether `pause` holds it.
+    // The kernel's freezer says whether `pause` holds it (a created one too, as runc).
     try {
       if (cgroupManagerFromJSON(s.cgroup).freezerState() === "frozen") return "paused";
     } catch {
       // No usable cgroup record: it cannot have been paused either.
     }
+    if (s.phase === "created" && existsSync(this.fifo)) return "created";
     return "running";
   }
 }
