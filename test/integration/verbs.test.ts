@@ -237,6 +237,16 @@ describe.skipIf(!isRoot)("cgroup v2 (runt in a private mount namespace)", () => 
   test("nesting, cgroup.procs, pause via cgroup.freeze, ps, stats, kill --all, delete --force", () => {
     const id = newId("v2");
     const bundle = makeBundle(testSpec(["sh", "-c", "sleep 1000 & sleep 1001"]));
+    const inside = makeBundle(
+      testSpec([
+        "sh",
+        "-c",
+        "m=$(grep ' /sys/fs/cgroup ' /proc/self/mountinfo); " +
+          "echo $(echo \"$m\" | cut -d' ' -f6) $(echo \"$m\" | sed 's/.* - //' | cut -d' ' -f1); " +
+          "grep '^0::' /proc/self/cgroup; " +
+          "grep -qx 1 /sys/fs/cgroup/cgroup.procs && echo self; (echo 1 > /sys/fs/cgroup/cgroup.freeze) 2>/dev/null || echo RO",
+      ]),
+    );
     const r = (args: string) => `${RUNT} --root ${STATE_ROOT} ${args}`;
     const dir = `/sys/fs/cgroup/runt/${id}`;
     const script = [
@@ -248,6 +258,10 @@ describe.skipIf(!isRoot)("cgroup v2 (runt in a private mount namespace)", () => 
       "sleep 0.3",
       `echo procs=$(sort -n ${dir}/cgroup.procs | tr '\\n' ,)`,
       `echo ps=$(${r(`ps --format json ${id}`)})`,
+      `echo progs=$(${process.execPath} ${import.meta.dir}/verbs-v2-progs.ts ${dir})`,
+      `echo populated=$(grep populated ${dir}/cgroup.events)`,
+      // A second container: its cgroup namespace and read-only cgroup2 mount.
+      `${r(`run --bundle ${inside} ${newId("v2in")}`)} | sed 's/^/inside /'`,
       r(`pause ${id}`),
       `echo freeze=$(cat ${dir}/cgroup.freeze) $(grep frozen ${dir}/cgroup.events)`,
       `echo status=$(${r(`state ${id}`)} | grep -o '"status": "[a-z]*"')`,
@@ -275,6 +289,15 @@ describe.skipIf(!isRoot)("cgroup v2 (runt in a private mount namespace)", () => 
     const procs = (line("procs") ?? "").split(",").filter(Boolean).map(Number);
     expect(procs).toHaveLength(2);
     expect(JSON.parse(line("ps") ?? "null")).toEqual(procs);
+    // Nested below /runt, with runt's device program attached, and populated.
+    expect(Number(line("progs"))).toBe(1);
+    expect(line("populated")).toBe("populated 1");
+    // Inside: cgroup2, read-only; the cgroup namespace makes its own cgroup "/".
+    const inner = out
+      .split("\n")
+      .filter((l) => l.startsWith("inside "))
+      .map((l) => l.slice(7).trim());
+    expect(inner).toEqual(["ro,nosuid,nodev,noexec,relatime cgroup2", "0::/", "self", "RO"]);
     expect(line("freeze")).toBe("1 frozen 1");
     expect(line("status")).toBe('"status": "paused"');
     expect(out).toMatch(/^task State:\s+[ST]/m);
