@@ -34,7 +34,7 @@ const terminalSpec = (args: string[], edit?: (s: Spec) => void) =>
     edit?.(s);
   });
 
-const screen = () => tmux("capture-pane", "-p", "-t", "s");
+const screen = () => tmux("capture-pane", "-p", "-J", "-t", "s");
 
 async function shown(text: string | RegExp, ms = 10_000): Promise<boolean> {
   return until(() => {
@@ -72,6 +72,7 @@ describe("a terminal session under tmux", () => {
     tmux("send-keys", "-t", "s", "exit 5", "Enter");
     expect(await shown("EXIT=5")).toBe(true);
     // runt restored its terminal: canonical mode and echo are back.
+    expect(await shown(/ (-?)icanon /)).toBe(true);
     const after = screen();
     expect(after).toMatch(/ icanon /);
     expect(after).toMatch(/ echo /);
@@ -97,6 +98,7 @@ describe("a terminal session under tmux", () => {
     expect(Number(ttyNr)).toBeGreaterThan(0); // a controlling terminal
     tmux("send-keys", "-t", "s", "exit 3", "Enter");
     expect(await shown("EXIT=3")).toBe(true);
+    expect(await shown(/ (-?)icanon /)).toBe(true);
     expect(screen()).toMatch(/ icanon /);
   });
 });
