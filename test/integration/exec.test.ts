@@ -2,7 +2,7 @@
 // file, every namespace joined, the process changed by the flags, --process, fds,
 // and clear refusals.
 import { afterAll, afterEach, describe, expect, test } from "bun:test";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   closeSync,
   mkdirSync,
@@ -303,14 +303,34 @@ describe("exec", () => {
     expect(r.stderr).toContain("it is stopped");
   });
 
-  test("exec into a paused container fails unless --ignore-paused", () => {
+  test("exec into a paused container fails unless --ignore-paused", async () => {
     const { id } = started();
-    const p = runt(["pause", id]);
-    if (p.status !== 0) return; // pause belongs to another piece of work; skip without it
+    expect(runt(["pause", id]).status).toBe(0);
     try {
       const r = runt(["exec", id, "true"]);
       expect(r.status).toBe(1);
       expect(r.stderr).toContain("paused");
+      // With --ignore-paused it joins the frozen cgroup and runs once the container resumes.
+      const child = spawn(RUNT, [
+        "--root",
+        STATE_ROOT,
+        "exec",
+        "--ignore-paused",
+        id,
+        "sh",
+        "-c",
+        "echo ran-after-resume",
+      ]);
+      let out = "";
+      child.stdout.on("data", (d) => {
+        out += d;
+      });
+      const exited = new Promise<number | null>((res) => child.on("exit", res));
+      await Bun.sleep(300);
+      expect(out).toBe("");
+      expect(runt(["resume", id]).status).toBe(0);
+      expect(await exited).toBe(0);
+      expect(out).toBe("ran-after-resume\n");
     } finally {
       runt(["resume", id]);
     }
