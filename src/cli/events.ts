@@ -2,7 +2,8 @@
 // statistics once; otherwise stats every --interval and an "oom" event as soon
 // as the OOM killer strikes. OOM is noticed without eventfd (cgroup.event_control
 // would need a syscall the addon lacks): the kill counter (v1 memory.oom_control
-// oom_kill, v2 memory.events oom_kill) is polled every 100 ms.
+// oom_kill, v2 memory.events oom_kill) is polled every 100 ms. The stream ends
+// (status 0) when the container stops or is deleted.
 import { Container } from "../container/container.ts";
 import { RuntError } from "../errors.ts";
 import { bool, str } from "./args.ts";
@@ -60,7 +61,8 @@ export const events: Verb = {
     }
     const mgr = c.cgroups();
     let ooms = mgr.oomKills();
-    let nextStats = 0;
+    // As runc: the first stats after one interval (OOM events at once).
+    let nextStats = Date.now() + interval;
     for (;;) {
       let alive: boolean;
       try {
