@@ -60,7 +60,12 @@ export function compileExecPlan(input: ExecPlanInput): CompiledPlan {
   }
   for (const [name, flag] of EXEC_NAMESPACES) {
     const ns = input.join.find((j) => j.name === name);
-    if (ns) add(`the container's ${name} namespace`, { op: "setns", path: ns.path, nstype: flag });
+    if (!ns) continue;
+    add(`the container's ${name} namespace`, { op: "setns", path: ns.path, nstype: flag });
+    // Be root in the joined user namespace (as the create plan after unshare): runt's
+    // own uid is unmapped there, and files it makes (the pty) could not be chowned.
+    if (flag === CLONE.NEWUSER)
+      add("the container's user namespace", { op: "user", uid: 0, gid: 0, groups: [] });
   }
   // setns(CLONE_NEWNS) put the init at the container's root (and cwd): "/" is its root now.
   add("exec", { op: "fork" }, { op: "setsid" }, { op: "openRoot", path: "/" });

@@ -95,6 +95,9 @@ describe("exec", () => {
     const [ns, map] = r.stdout.split("\n");
     expect(ns).toBe(readlinkSync(`/proc/${pid}/ns/user`));
     expect(map?.trim().split(/\s+/)).toEqual(["0", "100000", "65536"]);
+    // Root in the namespace (host uid 100000), and other users of it.
+    expect(runt(["exec", id, "id", "-u"]).stdout).toBe("0\n");
+    expect(runt(["exec", "-u", "1000", id, "id", "-u"]).stdout).toBe("1000\n");
   });
 
   test("the process is in the container's PID namespace", () => {

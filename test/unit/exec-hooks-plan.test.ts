@@ -59,6 +59,9 @@ describe("exec plan", () => {
       { op: "setns", path: "/proc/9/ns/pid", nstype: CLONE.NEWPID },
       { op: "setns", path: "/proc/9/ns/mnt", nstype: CLONE.NEWNS },
     ]);
+    // Root in the joined user namespace right after entering it.
+    const userns = ops.findIndex((o) => o.op === "setns" && o.nstype === CLONE.NEWUSER);
+    expect(ops[userns + 1]).toEqual({ op: "user", uid: 0, gid: 0, groups: [] });
     const fork = names(ops).indexOf("fork");
     expect(fork).toBeGreaterThan(names(ops).lastIndexOf("setns"));
     expect(ops.slice(fork, fork + 3)).toEqual([
