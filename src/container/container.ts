@@ -212,7 +212,13 @@ export class Container {
           both && !Array.isArray(v) ? { ...(old as object), ...(v as object) } : v;
       }
       // Only what changed is written; the merged set is what the state remembers.
-      mgr.applyResources(changes);
+      // The config's memory.checkBeforeUpdate guards every later memory change.
+      const check = merged.memory?.checkBeforeUpdate;
+      mgr.applyResources(
+        changes.memory && check
+          ? { ...changes, memory: { ...changes.memory, checkBeforeUpdate: check } }
+          : changes,
+      );
       this.stored.cgroup = { ...mgr.toJSON(), resources: merged };
       this.dir.write(this.stored);
     });

@@ -57,8 +57,10 @@ describe.skipIf(!isRoot || setup?.mode === "v2")("v1 limits in the kernel's file
         kernelTCP: 16 << 20,
         swappiness: 10,
         disableOOMKiller: true,
+        useHierarchy: true,
       },
     });
+    expect(cg("memory", id, "memory.use_hierarchy")).toBe("1");
     expect(cg("memory", id, "memory.limit_in_bytes")).toBe(String(64 << 20));
     expect(cg("memory", id, "memory.soft_limit_in_bytes")).toBe(String(32 << 20));
     expect(cg("memory", id, "memory.memsw.limit_in_bytes")).toBe(String(96 << 20));
@@ -289,6 +291,20 @@ describe.skipIf(!isRoot || setup?.mode === "v2")("update", () => {
     expect(m.stderr).toContain('writing "4096" to /sys/fs/cgroup/memory/runt/');
     expect(m.stderr).toContain("memory.limit_in_bytes failed: EBUSY");
     expect(runt(["state", id]).stdout).toContain('"running"');
+  });
+
+  test("memory.checkBeforeUpdate from the config refuses a limit below the usage", () => {
+    const id = sleeper({ memory: { limit: 64 << 20, checkBeforeUpdate: true } });
+    const usage = Number(cg("memory", id, "memory.usage_in_bytes"));
+    expect(usage).toBeGreaterThan(8192);
+    const r = runt(["update", "--memory", "8k", id]);
+    expect(r.stderr).toContain(
+      `linux.resources.memory.limit 8192 is below the container's current usage`,
+    );
+    expect(r.stderr).toContain("checkBeforeUpdate");
+    expect(cg("memory", id, "memory.limit_in_bytes")).toBe(String(64 << 20));
+    expect(runt(["update", "--memory", "32M", id]).stderr).toBe("");
+    expect(cg("memory", id, "memory.limit_in_bytes")).toBe(String(32 << 20));
   });
 
   test("bad flags and a stopped container are errors that say why", () => {
