@@ -126,6 +126,8 @@ void op_mount(const struct op *o)
 		make_target(target, o->n[5]);
 	if (fd < 0)
 		fd = must_open(target, O_PATH, 0);
+	if (!host && (!strcmp(type, "proc") || !strcmp(type, "sysfs")))
+		check_real_dir(target);
 	if (mount(*src ? src : NULL, fdpath(fd), *type ? type : NULL, o->n[3], *data ? data : NULL) < 0)
 		fail("mount %s on %s", *type ? type : *src ? src : "none", target);
 	/*

@@ -101,12 +101,14 @@ static void op_sync(const struct op *o)
 static void op_write(const struct op *o)
 {
 	const char *path = o->s[0], *where = o->n[2] ? " in root" : "";
-	int fd = o->n[2] ? in_root(path, O_WRONLY) : open(path, O_WRONLY | O_CLOEXEC);
+	int proc = !strncmp(path, "/proc/", 6);
+	int fd = o->n[2] ? (proc ? proc_open_in_root(path, O_WRONLY) : in_root(path, O_WRONLY))
+			 : open(path, O_WRONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		fail("open %s%s", path, where);
 	/* sysctls, oom_score_adj, timens offsets: only ever into a real procfs. */
-	if (!strncmp(path, "/proc/", 6))
+	if (proc)
 		proc_fd_check(fd, path);
 	/* One write: proc and sysfs files take their value from a single write. */
 	size_t len = strlen(o->s[1]);

@@ -5,6 +5,7 @@
  */
 #include <linux/filter.h>
 #include <linux/magic.h>
+#include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <sys/socket.h>
 #include <sys/vfs.h>
@@ -98,24 +99,81 @@ void seccomp_late(void)
 		load(&late_prog, late_flags);
 }
 
-/* lsmLabel attr fallback label: /proc/thread-self/attr/<attr> (or <fallback> if missing). */
+/*
+ * lsmLabel attr fallback label: <pid>/task/<tid>/attr/<attr> (or <fallback> if missing)
+ * under "/proc", which must be procfs. The task's directory is read from the procfs's
+ * own thread-self link (so the pid is this task's in that procfs's namespace), and the
+ * walk may not cross a mount or follow a symlink: nothing bound over the attr file
+ * can take the write (CVE-2019-16884, CVE-2025-52881).
+ */
 void op_lsmlabel(const struct op *o)
 {
-	char path[PATH_MAX];
-	int fd = -1;
+	struct open_how how = {
+		.flags = O_WRONLY | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS,
+	};
+	char self[64], path[PATH_MAX];
+	int fd = -1, proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
+	if (proc < 0)
+		fail("open /proc");
+	proc_fd_check(proc, "/proc");
+	ssize_t n = readlinkat(proc, "thread-self", self, sizeof self - 1);
+	if (n <= 0)
+		fail("readlink /proc/thread-self");
+	self[n] = 0;
 	for (int i = 0; i < 2 && fd < 0; i++) {
 		if (i == 1 && (errno != ENOENT || !*o->s[1]))
 			break;
-		snprintf(path, sizeof path, "/proc/thread-self/attr/%s", o->s[i]);
-		fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+		snprintf(path, sizeof path, "%s/attr/%s", self, o->s[i]);
+		fd = syscall(SYS_openat2, proc, path, &how, sizeof how);
 	}
 	if (fd < 0)
-		fail("open %s", path);
+		fail("open /proc/%s", path);
 	proc_fd_check(fd, path);
 	size_t len = strlen(o->s[2]);
 	errno = EIO;
 	if (write(fd, o->s[2], len) != (ssize_t)len)
-		fail("write %s", path);
+		fail("write /proc/%s", path);
+	close(fd);
+	close(proc);
+}
+
+/*
+ * Opens path ("/proc/...") in root for writing so that it can only be the procfs
+ * file it names: /proc must be procfs, and the walk below it may not cross a mount
+ * (a bind of another file over a sysctl, CVE-2025-52881) nor follow a symlink.
+ */
+int proc_open_in_root(const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = flags | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS,
+	};
+	int proc = in_root("/proc", O_PATH | O_DIRECTORY);
+
+	if (proc < 0)
+		fail("openat2 /proc in root");
+	proc_fd_check(proc, "/proc");
+	int fd = syscall(SYS_openat2, proc, path + strlen("/proc/"), &how, sizeof how);
+	if (fd < 0 && (errno == EXDEV || errno == ELOOP))
+		fail("open %s in root: something is mounted or linked over it; refusing to write", path);
+	close(proc);
+	return fd;
+}
+
+/* proc and sysfs go on a real directory, never through a symlink (CVE-2019-16884, CVE-2023-28642). */
+void check_real_dir(const char *target)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS,
+	};
+	int fd = syscall(SYS_openat2, rootfd, target, &how, sizeof how);
+
+	if (fd < 0 && (errno == ELOOP || errno == ENOTDIR))
+		fail("mount on %s: the target must be a directory, not a symlink or a file", target);
+	if (fd < 0)
+		fail("openat2 %s in root", target);
 	close(fd);
 }

@@ -271,16 +271,24 @@ describe("the seccomp step in the plan", () => {
 
 describe("LSM labels", () => {
   test("AppArmor: `exec PROFILE` to attr/apparmor/exec, falling back to attr/exec", () => {
-    expect(lsmOps({ cwd: "/", apparmorProfile: "runt-default" })).toEqual([
+    expect(lsmOps({ cwd: "/", user: { uid: 0, gid: 0 }, apparmorProfile: "runt-default" })).toEqual(
       [
-        "process.apparmorProfile",
-        { op: "lsmLabel", attr: "apparmor/exec", fallback: "exec", label: "exec runt-default" },
+        [
+          "process.apparmorProfile",
+          { op: "lsmLabel", attr: "apparmor/exec", fallback: "exec", label: "exec runt-default" },
+        ],
       ],
-    ]);
+    );
   });
 
   test("SELinux: the context to attr/exec", () => {
-    expect(lsmOps({ cwd: "/", selinuxLabel: "system_u:system_r:container_t:s0:c1,c2" })).toEqual([
+    expect(
+      lsmOps({
+        cwd: "/",
+        user: { uid: 0, gid: 0 },
+        selinuxLabel: "system_u:system_r:container_t:s0:c1,c2",
+      }),
+    ).toEqual([
       [
         "process.selinuxLabel",
         {
