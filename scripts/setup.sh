@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
-apt_packages=(busybox-static gcc make libc6-dev libseccomp-dev golang-github-containers-common tmux python3 libseccomp-dev golang-github-containers-common)
+apt_packages=(busybox-static gcc make libc6-dev tmux python3 libseccomp-dev golang-github-containers-common)
 missing=()
 for p in "${apt_packages[@]}" "$@"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
