@@ -10,8 +10,10 @@ export const del: Verb = {
   flags: [{ name: "force", short: "f", kind: "bool", help: "kill a running container first" }],
   run(ctx, f, args) {
     const id = needId(args, "delete");
-    if (bool(f, "force")) Container.forceRemove(ctx.root, id);
-    else Container.load(ctx.root, id).delete(false);
+    // A failing poststop hook is only a warning (runtime.md).
+    const warn = (msg: string) => ctx.log.warn(msg);
+    if (bool(f, "force")) Container.forceRemove(ctx.root, id, warn);
+    else Container.load(ctx.root, id).delete(false, warn);
     return 0;
   },
 };

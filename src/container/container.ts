@@ -258,11 +258,11 @@ export class Container {
   }
 
   /** delete --force for an id whose state could not be read (runt killed mid-create). */
-  static forceRemove(root: string, id: string): void {
+  static forceRemove(root: string, id: string, warn?: (msg: string) => void): void {
     const dir = new StateDir(root, id);
     if (!dir.exists()) return;
     if (existsSync(`${dir.dir}/state.json`)) {
-      Container.load(root, id).delete(true);
+      Container.load(root, id).delete(true, warn);
       return;
     }
     dir.remove();
