@@ -159,7 +159,9 @@ function writeOne(p: Planned): void {
         ? " (the kernel refused the value)"
         : code === "ENOENT"
           ? " (the kernel has no such file: the controller or feature is missing)"
-          : "";
+          : code === "ENOTSUP" || code === "EOPNOTSUPP"
+            ? " (not supported here: for a device weight, the device must use the bfq scheduler)"
+            : "";
     throw new CgroupError(
       `cgroups: ${p.w.source}: writing "${p.w.value}" to ${p.path} failed: ${code ?? e}${hint}`,
       code,

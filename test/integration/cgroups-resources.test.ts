@@ -171,6 +171,21 @@ describe.skipIf(!isRoot || setup?.mode === "v2")("v1 limits in the kernel's file
     if (file) {
       const id = sleeper({ blockIO: { weight: 300 } });
       expect(cg("blkio", id, file)).toMatch(/^(default )?300$/m);
+      // A per-device weight needs that device to use bfq; the kernel says ENOTSUP otherwise.
+      const dev = readFileSync("/sys/block/vda/dev", "utf8").trim();
+      const [major, minor] = dev.split(":").map(Number) as [number, number];
+      const weightDevice = [{ major, minor, weight: 200 }];
+      const sched = readFileSync("/sys/block/vda/queue/scheduler", "utf8");
+      if (sched.includes("[bfq]") || file === "blkio.weight") {
+        const d = sleeper({ blockIO: { weightDevice } });
+        expect(cg("blkio", d, `${file}_device`)).toContain(`${dev} 200`);
+      } else {
+        expect(refused({ blockIO: { weightDevice } })).toMatch(
+          new RegExp(
+            `writing "${dev} 200" to /sys/fs/cgroup/blkio/runt/[^ ]+/${file}_device failed: ENOTSUP`,
+          ),
+        );
+      }
     } else {
       expect(refused({ blockIO: { weight: 300 } })).toContain("none of");
     }
