@@ -132,6 +132,7 @@ export function execProcess(opts: ExecOptions): ExecResult {
     join: namespacesToJoin(stored.pid),
     cgroupProcs: procsFiles,
     preserveFds,
+    keyring: `_ses.${opts.id}`,
     seccomp,
   });
   let consoleFd: number | undefined;

@@ -33,6 +33,9 @@ export interface ExecPlanInput {
   /** cgroup.procs files written "0" before any namespace is entered. */
   cgroupProcs: string[];
   preserveFds: number;
+  /** Session keyring to join (the container's, "_ses.<id>", as runc), so the process
+   * cannot reach the caller's keys. */
+  keyring?: string;
   /** The container's linux.seccomp, compiled: an exec'd process gets the same filter. */
   seccomp?: CompiledSeccomp;
 }
@@ -69,6 +72,7 @@ export function compileExecPlan(input: ExecPlanInput): CompiledPlan {
   }
   // setns(CLONE_NEWNS) put the init at the container's root (and cwd): "/" is its root now.
   add("exec", { op: "fork" }, { op: "setsid" }, { op: "openRoot", path: "/" });
+  if (input.keyring) add("session keyring", { op: "keyring", name: input.keyring });
   for (const [note, op] of lsmOps(proc)) add(note, op);
   const user = proc.user ?? { uid: 0, gid: 0 };
   if (proc.terminal) {
