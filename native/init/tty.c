@@ -191,7 +191,7 @@ void op_hook(const struct op *o)
 		}
 		usleep(2000);
 	}
-	errno = 0;
+	errno = ECANCELED; /* after `ready` the text goes to stderr with strerror: "Operation canceled" */
 	if (WIFSIGNALED(status))
 		fail("hook %s was killed by signal %d%s%s", path, WTERMSIG(status), len ? "; output: " : "", text);
 	if (WEXITSTATUS(status))
