@@ -13,8 +13,8 @@ import { parseConfig, refuseUnsupported } from "../spec/validate.ts";
 import { hookStateJson, runHooks } from "./hooks.ts";
 import { runInit } from "./init-process.ts";
 import { writePidFile } from "./pidfile.ts";
-import { checkTerminal, type ConsoleOptions, onConsole, saveConfig } from "./terminal.ts";
 import { processStartTime, StateDir, type StoredState } from "./state.ts";
+import { type ConsoleOptions, checkTerminal, onConsole, saveConfig } from "./terminal.ts";
 
 export interface CreateOptions {
   /** State root (runc's --root); default /run/runt. */
