@@ -307,6 +307,7 @@ describe("SCMP_ACT_NOTIFY and listenerPath", () => {
       defaultAction: "SCMP_ACT_ALLOW",
       listenerPath: a.sock,
       listenerMetadata: "hello agent",
+      flags: ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"],
       syscalls: [{ names: ["mkdir", "mkdirat"], action: "SCMP_ACT_NOTIFY" }],
     });
     spec.annotations = { k: "v" };

@@ -139,6 +139,30 @@ print("seals", fcntl.fcntl(fd, 1034))  # F_GET_SEALS
     expect(readFileSync(RUNT).equals(before)).toBe(true);
   });
 
+  test("between create and start: a process exec'd into the container cannot write PID 1's exe (runt-init)", () => {
+    const id = newId("exe");
+    expect(runt(["create", "--bundle", makeBundle(testSpec(["true"])), id]).status).toBe(0);
+    const r = runt([
+      "exec",
+      id,
+      "sh",
+      "-c",
+      [
+        "readlink /proc/1/exe",
+        "(echo pwned >> /proc/1/exe) 2>&1",
+        "(exec 3<>/proc/1/exe) 2>&1",
+        "(: > /proc/1/exe) 2>&1",
+        "head -c 4 /proc/1/exe | od -An -c",
+      ].join("; "),
+    ]);
+    expect(r.stdout).toMatch(/^\/memfd:runt-init/);
+    // Text file busy (it runs) for every way of opening it for writing.
+    expect(r.stdout.match(/Text file busy|Operation not permitted/g)?.length).toBe(3);
+    expect(r.stdout).toMatch(/177\s+E\s+L\s+F/);
+    // The container still starts: nothing was changed.
+    expect(runt(["start", id]).status).toBe(0);
+  });
+
   test("during exec: a process in the container racing to write every runt-init it sees never succeeds", () => {
     const before = readFileSync(RUNT);
     const attack = [
@@ -482,6 +506,35 @@ describe("CVE-2025-31133: masked paths are covered with the real null device onl
       ),
     );
     expect(r.stdout).toBe("1:3\n0\n1\n");
+  });
+});
+
+// ------------------------------------------------------------------ CVE-2025-52565
+
+describe("CVE-2025-52565: /dev/console is bound from the pty fd onto a target inside the rootfs", () => {
+  test("an image /dev/console that is a symlink to a host file: refused, the host file untouched", () => {
+    const dev = tempDir("cdev");
+    const victim = tempDir("cvictim");
+    writeFileSync(join(victim, "file"), "secret");
+    symlinkSync("pts/ptmx", join(dev, "ptmx"));
+    symlinkSync(join(victim, "file"), join(dev, "console"));
+    const spec = testSpec(["sh", "-c", "echo inside"], (s) => {
+      if (s.process) s.process.terminal = true;
+      s.mounts = (s.mounts ?? []).filter((m) => m.destination !== "/dev");
+      s.mounts.splice(1, 0, { destination: "/dev", type: "bind", source: dev, options: ["rbind"] });
+      if (s.linux) s.linux.maskedPaths = [];
+    });
+    // A terminal for runt run to relay: script(1) gives it one.
+    const cmd = `${RUNT} --root ${STATE_ROOT} run --bundle ${makeBundle(spec)} ${newId("console")}`;
+    const r = spawnSync("script", ["-qec", cmd, "/dev/null"], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("process.terminal: open /dev/console in root");
+    expect(r.stdout).not.toContain("inside");
+    expect(readFileSync(join(victim, "file"), "utf8")).toBe("secret");
+    expect(hostMountsUnder(victim)).toEqual([]);
   });
 });
 
