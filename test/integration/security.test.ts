@@ -253,6 +253,24 @@ describe("CVE-2024-21626: no fd leaks into the container; cwd cannot reach the h
     }
   });
 
+  test("an exec'd process has exactly stdio too", () => {
+    const { readlinkSync } = require("node:fs") as typeof import("node:fs");
+    const id = newId("fdx");
+    expect(runt(["run", "-d", "--bundle", makeBundle(testSpec(["sleep", "30"])), id]).status).toBe(
+      0,
+    );
+    const pidFile = join(tempDir("pidfile"), "pid");
+    expect(runt(["exec", "-d", "--pid-file", pidFile, id, "sleep", "30"]).status).toBe(0);
+    const pid = Number(readFileSync(pidFile, "utf8"));
+    for (let i = 0; i < 100 && !readlinkSync(`/proc/${pid}/exe`).endsWith("busybox"); i++) {
+      Bun.sleepSync(10);
+    }
+    const fds = readdirSync(`/proc/${pid}/fd`);
+    expect(fds.sort()).toEqual(["0", "1", "2"]);
+    const targets = fds.map((fd) => readlinkSync(`/proc/${pid}/fd/${fd}`)).join(" ");
+    expect(targets).not.toMatch(/\/run\/runt|cgroup|runt-bundle|exec\.fifo|memfd/);
+  });
+
   test("process.cwd /proc/self/fd/N is refused for every N, nothing is left behind", () => {
     for (let n = 3; n <= 12; n++) {
       const id = newId("cwd");
