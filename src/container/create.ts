@@ -145,6 +145,9 @@ export function createContainer(opts: CreateOptions): {
     }
   })();
 
+  if (spec.linux?.mountLabel && !hostSelinuxEnabled()) {
+    opts.debug?.("linux.mountLabel: SELinux is not enabled on this host; ignored, as runc does");
+  }
   dir.claim();
   let consoleFd: number | undefined;
   const state: StoredState = {

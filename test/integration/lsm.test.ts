@@ -55,12 +55,20 @@ describe.if(!apparmor && !hostSelinuxEnabled())("on a host without AppArmor or S
   });
 
   test("linux.mountLabel is ignored (no context= option), as runc does without SELinux", () => {
-    const r = runContainer(
-      testSpec(["sh", "-c", "grep ' /dev ' /proc/self/mounts"], (s) => {
-        if (s.linux) s.linux.mountLabel = "system_u:object_r:container_file_t:s0:c1,c2";
-      }),
-    );
+    const spec = testSpec(["sh", "-c", "grep ' /dev ' /proc/self/mounts"], (s) => {
+      if (s.linux) s.linux.mountLabel = "system_u:object_r:container_file_t:s0:c1,c2";
+    });
+    const r = runt([
+      "--debug",
+      "--log-format",
+      "json",
+      "run",
+      "--bundle",
+      makeBundle(spec),
+      newId("ml"),
+    ]);
     expect(r.status).toBe(0);
+    expect(r.stderr).toContain("linux.mountLabel: SELinux is not enabled on this host; ignored");
     expect(r.stdout).toContain("tmpfs /dev tmpfs");
     expect(r.stdout).not.toContain("context=");
   });
