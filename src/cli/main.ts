@@ -7,6 +7,7 @@ import { create } from "./create.ts";
 import { del } from "./delete.ts";
 import { events } from "./events.ts";
 import { exec } from "./exec.ts";
+import { featuresVerb } from "./features.ts";
 import { kill } from "./kill.ts";
 import { list } from "./list.ts";
 import { makeLogger } from "./log.ts";
@@ -37,6 +38,7 @@ const VERBS: Verb[] = [
   events,
   ps,
   spec,
+  featuresVerb(VERSION, SPEC_VERSION),
 ];
 
 const GLOBAL_FLAGS: FlagDef[] = [

@@ -83,6 +83,15 @@ const RECURSIVE_ATIME: Record<string, number> = {
   rstrictatime: MOUNT_ATTR.STRICTATIME,
 };
 
+/** Every option name parseMountOptions reads itself (the rest go to the filesystem). */
+export const KNOWN_MOUNT_OPTIONS: readonly string[] = [
+  ...Object.keys(FLAG_OPTIONS),
+  ...Object.keys(PROPAGATION_OPTIONS),
+  ...Object.keys(RECURSIVE_OPTIONS),
+  ...Object.keys(RECURSIVE_ATIME),
+  "ratime",
+];
+
 export function parseMountOptions(options: readonly string[] = []): MountOptions {
   const out: MountOptions = { flags: 0, propagation: [], attrSet: 0, attrClr: 0, data: "" };
   const data: string[] = [];

@@ -1,0 +1,117 @@
+// `runt features` against the runtime-spec's features schema, and every list in it
+// against the tables runt acts on.
+import { describe, expect, test } from "bun:test";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import Ajv from "ajv-draft-04";
+import { main } from "../../src/cli/main.ts";
+import { features } from "../../src/container/features.ts";
+import { parseMountOptions } from "../../src/plan/mount-options.ts";
+import { validateConfig } from "../../src/spec/index.ts";
+import { base } from "./spec-helpers.ts";
+
+const CANDIDATES = [
+  resolve(import.meta.dir, "../../../shared/oci-runtime-spec"),
+  process.env.RUNT_OCI_SPEC_DIR,
+].filter((dir): dir is string => dir !== undefined && dir !== "");
+const SPEC_DIR = CANDIDATES.find((dir) => existsSync(join(dir, "schema", "features-schema.json")));
+
+function validator() {
+  if (!SPEC_DIR) throw new Error(`no schema/features-schema.json in ${CANDIDATES.join(" or ")}`);
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  const dir = join(SPEC_DIR, "schema");
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".json"))) {
+    ajv.addSchema(JSON.parse(readFileSync(join(dir, file), "utf8")), file);
+  }
+  const validate = ajv.getSchema("features-schema.json");
+  if (!validate) throw new Error("features-schema.json did not compile");
+  return validate;
+}
+
+const HOST = {
+  runtVersion: "0.1.0",
+  specVersion: "1.3.0",
+  libseccompVersion: "2.5.4",
+  kernelRelease: "6.1.0-18-amd64",
+};
+
+describe("features", () => {
+  test("matches the runtime-spec features schema", () => {
+    const validate = validator();
+    for (const host of [HOST, { ...HOST, libseccompVersion: undefined, kernelRelease: "4.9.0" }]) {
+      const ok = validate(features(host));
+      expect(ok ? [] : validate.errors).toEqual([]);
+    }
+  });
+
+  test("every mount option is one parseMountOptions acts on, not filesystem data", () => {
+    const { mountOptions } = features(HOST);
+    expect(mountOptions.length).toBeGreaterThan(40);
+    for (const opt of mountOptions) {
+      expect({ opt, data: parseMountOptions([opt]).data }).toEqual({ opt, data: "" });
+    }
+    // Options runt does not implement are not claimed.
+    for (const opt of ["tmpcopyup", "idmap", "ridmap"]) expect(mountOptions).not.toContain(opt);
+  });
+
+  test("every namespace and capability it lists is accepted by the validator", () => {
+    const f = features(HOST);
+    const spec = base();
+    const ids = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    spec.linux = {
+      namespaces: f.linux.namespaces.map((type) => ({ type })),
+      uidMappings: ids,
+      gidMappings: ids,
+    };
+    spec.process = {
+      ...(spec.process as object),
+      capabilities: { bounding: f.linux.capabilities },
+    };
+    expect(() => validateConfig(spec as never)).not.toThrow();
+  });
+
+  test("archs and flags follow libseccomp and the kernel", () => {
+    const old = features(HOST).linux.seccomp;
+    expect(old.archs).toContain("SCMP_ARCH_X86_64");
+    expect(old.archs).not.toContain("SCMP_ARCH_LOONGARCH64");
+    const newer = features({ ...HOST, libseccompVersion: "2.6.0" }).linux.seccomp;
+    expect(newer.archs).toContain("SCMP_ARCH_LOONGARCH64");
+    expect(old.supportedFlags).toEqual(old.knownFlags);
+    const k = features({ ...HOST, kernelRelease: "5.4.0" }).linux.seccomp;
+    expect(k.supportedFlags).not.toContain("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV");
+    expect(k.supportedFlags).toContain("SECCOMP_FILTER_FLAG_SPEC_ALLOW");
+    const none = features({ ...HOST, libseccompVersion: undefined });
+    expect(none.linux.seccomp.enabled).toBe(false);
+    expect(none.annotations["io.github.seccomp.libseccomp.version"]).toBeUndefined();
+  });
+
+  test("says what runt does not do", () => {
+    const { linux, annotations } = features(HOST);
+    expect(linux.cgroup.systemd).toBe(false);
+    expect(linux.cgroup.systemdUser).toBe(false);
+    expect(linux.mountExtensions.idmap.enabled).toBe(false);
+    expect(linux.intelRdt.enabled).toBe(false);
+    expect(linux.netDevices.enabled).toBe(false);
+    expect(annotations["io.github.runt.checkpoint.enabled"]).toBe("false");
+  });
+
+  test("runt features prints it as JSON, and refuses arguments", async () => {
+    const chunks: string[] = [];
+    const write = process.stdout.write;
+    process.stdout.write = ((s: string) => {
+      chunks.push(s);
+      return true;
+    }) as typeof process.stdout.write;
+    let code: number;
+    try {
+      code = await main(["features"]);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(code).toBe(0);
+    const printed = JSON.parse(chunks.join(""));
+    expect(printed.ociVersionMax).toBe("1.3.0");
+    expect(validator()(printed)).toBe(true);
+    expect(await main(["features", "extra"])).toBe(1);
+  });
+});
