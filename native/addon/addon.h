@@ -49,6 +49,11 @@ bool arg_bytes(napi_env env, napi_value v, const char *what, uint8_t **data, siz
 
 napi_value make_int(napi_env env, int64_t n);
 
+// Starts a detached thread with every signal blocked, so the kernel never picks it
+// for a process-directed signal meant for the JS runtime's handlers. Returns 0 or
+// pthread_create's error.
+int start_blocking_thread(void *(*fn)(void *), void *arg);
+
 // Registration of each concern's functions onto `exports`.
 bool register_fd(napi_env env, napi_value exports);
 bool register_proc(napi_env env, napi_value exports);

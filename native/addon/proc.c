@@ -325,18 +325,7 @@ static napi_value waitpid_async(napi_env env, napi_callback_info info) {
     free(job); // a created-but-unsettled promise is simply garbage
     return napi_failed(env);
   }
-  // The thread starts with every signal blocked, so the kernel never picks it
-  // for a process-directed signal meant for the JS runtime's handlers.
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  pthread_t thread;
-  int err = pthread_create(&thread, &attr, wait_thread, job);
-  pthread_attr_destroy(&attr);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  int err = start_blocking_thread(wait_thread, job);
   if (err) {
     napi_release_threadsafe_function(job->tsfn, napi_tsfn_abort);
     napi_value error = errno_error(env, "pthread_create", err, NULL);

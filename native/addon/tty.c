@@ -262,16 +262,7 @@ static napi_value pty_relay(napi_env env, napi_callback_info info) {
     free(r);
     return napi_failed(env);
   }
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  pthread_t thread;
-  int err = pthread_create(&thread, &attr, relay_thread, r);
-  pthread_attr_destroy(&attr);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  int err = start_blocking_thread(relay_thread, r);
   if (err) {
     napi_release_threadsafe_function(r->tsfn, napi_tsfn_abort);
     free(r);
