@@ -4,6 +4,7 @@
 // run (helpers/podman.ts).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { ensurePodman, IMAGE, Podman, type Result, RUNT } from "./helpers/podman.ts";
 
@@ -421,6 +422,85 @@ describe("podman run flags", () => {
     "--init runs catatonit as PID 1",
     (rt) => out(rt, ["--init"], ["sh", "-c", "tr '\\0' ' ' < /proc/1/cmdline"]),
     (v) => expect(v).toBe("/run/podman-init -- sh -c tr '\\0' ' ' < /proc/1/cmdline"),
+  );
+
+  scenario(
+    "-i: piped stdin reaches the container",
+    (rt) =>
+      podman(rt, [...RUN, "-i", IMAGE, "sh", "-c", "cat; echo end"], 0, { input: "piped\n" })
+        .stdout,
+    (v) => expect(v).toBe("piped\nend\n"),
+  );
+
+  scenario(
+    "--uidmap/--gidmap: a user namespace",
+    (rt) =>
+      out(
+        rt,
+        ["--uidmap", "0:100000:65536", "--gidmap", "0:100000:65536"],
+        ["sh", "-c", "tr -s ' ' < /proc/self/uid_map; id -u; stat -c %u /bin/busybox"],
+      ),
+    (v) => expect(v).toBe("0 100000 65536\n0\n0"),
+  );
+
+  scenario(
+    "--pid host, --uts host",
+    (rt) => out(rt, ["--pid", "host", "--uts", "host"], ["sh", "-c", "test $$ != 1 && hostname"]),
+    (v) => expect(v).toBe(hostname()),
+  );
+
+  scenario(
+    "--sysctl, --device, --shm-size",
+    (rt) =>
+      out(
+        rt,
+        [
+          "--sysctl",
+          "net.ipv4.ip_forward=1",
+          "--device",
+          "/dev/null:/dev/xnull",
+          "--shm-size",
+          "8m",
+        ],
+        [
+          "sh",
+          "-c",
+          "cat /proc/sys/net/ipv4/ip_forward; stat -c '%t,%T' /dev/xnull; df -k /dev/shm | tail -1 | tr -s ' ' | cut -d' ' -f2",
+        ],
+      ),
+    (v) => expect(v).toBe("1\n1,3\n8192"),
+  );
+
+  scenario(
+    "an out-of-memory kill: exit status 137",
+    (rt) =>
+      podman(
+        rt,
+        [
+          ...RUN,
+          "--memory",
+          "16m",
+          "--memory-swap",
+          "16m",
+          IMAGE,
+          "sh",
+          "-c",
+          "v=$(head -c 64000000 /dev/zero | tr '\\0' a); echo survived",
+        ],
+        null,
+      ).status,
+    (v) => expect(v).toBe(137),
+  );
+
+  scenario(
+    "ps --sync asks the runtime for the state",
+    (rt, tag) => {
+      podman(rt, ["run", "-d", "--name", tag, IMAGE, "sleep", "60"]);
+      const ps = podman(rt, ["ps", "--sync", "--filter", `name=${tag}`, "--format", "{{.Status}}"]);
+      podman(rt, ["rm", "-f", "-t", "0", tag]);
+      return ps.stdout.startsWith("Up ");
+    },
+    (v) => expect(v).toBe(true),
   );
 
   scenario(
