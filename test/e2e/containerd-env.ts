@@ -227,6 +227,8 @@ export class Containerd {
       if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
     }
     killShims(this.address);
+    // The shim keeps runc's (here: runt's) --root under /run/containerd/runc/<namespace>.
+    rmSync(join("/run/containerd/runc", this.namespace), { recursive: true, force: true });
     // Snapshots are overlay mounts under root: unmount whatever is left before removal.
     unmountUnder(this.dir);
     rmSync(this.dir, { recursive: true, force: true });

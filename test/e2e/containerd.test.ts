@@ -131,6 +131,19 @@ describe("ctr run (foreground)", () => {
     });
   });
 
+  test("a failing create: the runtime's JSON log message reaches ctr, nothing is left", async () => {
+    await compare("failing create", (rt, bin) => {
+      const id = newId(rt);
+      const r = ctr(["run", "--rm", "--runc-binary", bin, IMAGE, id, "nope"]);
+      return {
+        status: r.status,
+        prefix: r.stderr.includes("OCI runtime create failed: "),
+        named: r.stderr.includes("nope"),
+        left: containers().includes(id),
+      };
+    });
+  });
+
   test("--rm leaves no container behind; without it the container stays", async () => {
     await compare("ctr run --rm", async (rt, bin) => {
       const gone = newId(rt);
