@@ -147,12 +147,15 @@ export class Container {
       cgroupManagerFromJSON(this.stored.cgroup).killAll(signal);
       return;
     }
-    if (status === "stopped") throw new RuntError(`container "${this.id}" is not running`);
+    // containerd's shim reads "container not running" (runc's words) as "already
+    // exited", not as a failed kill: keep those words in the message.
+    const notRunning = `cannot kill container "${this.id}": container not running`;
+    if (status === "stopped") throw new RuntError(notRunning);
     try {
       process.kill(this.stored.pid, signal);
     } catch (e) {
       if (errnoCode(e) !== "ESRCH") throw e;
-      throw new RuntError(`container "${this.id}" is not running`);
+      throw new RuntError(notRunning);
     }
   }
 
