@@ -44,8 +44,14 @@ export const ps: Verb = {
       throw new RuntError(`ps: --format must be table or json, got "${format}"`);
     }
     const c = Container.load(ctx.root, id);
-    if (c.status() === "stopped") throw new RuntError(`ps: container "${id}" is not running`);
-    const pids = c.cgroups().pids();
+    // A stopped container has no processes, which is not an error: runc answers
+    // an empty list, and containerd's shim (`ctr task ps`, `docker top`) reads it.
+    let pids: number[] = [];
+    try {
+      pids = c.cgroups().pids();
+    } catch (e) {
+      if (c.status() !== "stopped") throw e;
+    }
     if (format === "json") {
       process.stdout.write(`${JSON.stringify(pids)}\n`);
       return 0;
