@@ -268,6 +268,28 @@ describe("ctr run -d and the task verbs", () => {
     });
   });
 
+  test("a task that exited: kill says it already finished, ps lists nothing", async () => {
+    await compare("exited task", async (rt, bin) => {
+      const id = newId(rt);
+      try {
+        const r = ctr(["run", "-d", "--runc-binary", bin, IMAGE, id, "sh", "-c", "exit 2"]);
+        const stopped = await waitStatus(id, "STOPPED");
+        const k = ctr(["task", "kill", id]);
+        const ps = ctr(["task", "ps", id]);
+        const del = ctr(["task", "delete", id]);
+        return {
+          run: r.status,
+          stopped,
+          kill: { status: k.status, stderr: k.stderr },
+          ps: { status: ps.status, stdout: ps.stdout, stderr: ps.stderr },
+          delete: { status: del.status, stderr: norm(del.stderr, id) },
+        };
+      } finally {
+        await remove(id);
+      }
+    });
+  });
+
   test("task delete --force of a running task", async () => {
     await compare("task delete --force", async (rt, bin) => {
       const id = newId(rt);
