@@ -3,6 +3,7 @@
 // fails naming both runtimes. Storage, config and runtime state are private to the
 // run (helpers/podman.ts).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
@@ -291,6 +292,37 @@ describe("podman on a running container", () => {
       return r.stdout;
     },
     (v) => expect(v).toBe("100663296\n25000\n"),
+  );
+
+  scenario(
+    "--pid host: stop signals every process of the container (kill --all)",
+    (rt, tag) => {
+      const marker = rt === RUNC ? "3071" : "3072";
+      detached(rt, tag, ["sh", "-c", `sleep ${marker} & sleep ${marker}`], ["--pid", "host"]);
+      podman(rt, ["stop", "-t", "5", tag]);
+      const exit = inspect(rt, tag, "{{.State.ExitCode}}");
+      podman(rt, ["rm", tag]);
+      const left = spawnSync("pgrep", ["-f", `sleep ${marker}`], { encoding: "utf8" }).stdout;
+      return { exit, left };
+    },
+    (v) => expect(v).toEqual({ exit: "143", left: "" }),
+  );
+
+  scenario(
+    "a pod: infra container and a member, pod stop and rm",
+    (rt, tag) => {
+      podman(rt, ["pod", "create", "--name", tag]);
+      podman(rt, ["run", "-d", "--pod", tag, "--name", `${tag}-c`, IMAGE, "sleep", "60"]);
+      const ps = podman(rt, ["ps", "--pod", "--filter", `pod=${tag}`, "--format", "{{.Status}}"]);
+      const running = ps.stdout
+        .trim()
+        .split("\n")
+        .map((l) => l.startsWith("Up "));
+      podman(rt, ["pod", "stop", "-t", "1", tag]);
+      podman(rt, ["pod", "rm", "-f", tag]);
+      return running;
+    },
+    (v) => expect(v).toEqual([true, true]),
   );
 
   scenario(
