@@ -88,6 +88,18 @@ function omit0<T extends object>(o: T): T {
   return out as T;
 }
 
+/**
+ * pids as runc reports them: "max" (no limit) is 0 and, like every zero here,
+ * omitted. 2^64 would not fit the uint64 a Go reader of `events --stats` decodes.
+ */
+function pidsStats(current: string | null, max: string | null): Stats["pids"] {
+  const limit = max?.trim() === "max" ? 0 : num(max);
+  const out: Stats["pids"] = {};
+  if (num(current)) out.current = num(current);
+  if (limit) out.limit = limit;
+  return out;
+}
+
 /** Page sizes the kernel offers: hugepages-2048kB -> "2MB". */
 export function hugePageSizes(): string[] {
   let names: string[];
@@ -176,10 +188,7 @@ export function v1Stats(paths: Readonly<Record<string, string>>, sizes = hugePag
       kernelTCP: memEntry(memDir, "memory.kmem.tcp"),
       raw: Object.keys(raw).length ? raw : undefined,
     }),
-    pids: omit0({
-      current: num(read(paths.pids, "pids.current")),
-      limit: paths.pids ? num(read(paths.pids, "pids.max")) : 0,
-    }),
+    pids: pidsStats(read(paths.pids, "pids.current"), read(paths.pids, "pids.max")),
     blkio: omit0({
       ioServiceBytesRecursive: parseBlkio(
         read(paths.blkio, "blkio.throttle.io_service_bytes_recursive"),
@@ -265,10 +274,7 @@ export function v2Stats(dir: string, sizes = hugePageSizes()): Stats {
       kernelTCP: { limit: 0, failcnt: 0 },
       raw: Object.keys(raw).length ? raw : undefined,
     }),
-    pids: omit0({
-      current: num(read(dir, "pids.current")),
-      limit: read(dir, "pids.max") === null ? 0 : num(read(dir, "pids.max")),
-    }),
+    pids: pidsStats(read(dir, "pids.current"), read(dir, "pids.max")),
     blkio: parseIoStat(read(dir, "io.stat")),
     hugetlb,
   };

@@ -209,6 +209,9 @@ describe("stats", () => {
     expect(s.memory.usage).toEqual({ limit: 300, usage: 100, max: 200, failcnt: 0 });
     expect(s.memory.raw).toEqual({ cache: 10, total_cache: 11, rss: 5 });
     expect(s.pids).toEqual({ current: 3, limit: 10 });
+    // As runc: no limit ("max") is 0 and omitted; 2^64 would not fit a Go uint64.
+    files(`${root}/pids`, { "pids.current": "3", "pids.max": "max" });
+    expect(v1Stats({ pids: `${root}/pids` }, []).pids).toEqual({ current: 3 });
     expect(s.blkio.ioServiceBytesRecursive).toEqual([
       { major: 8, op: "Read", value: 4096 },
       { major: 8, op: "Write" },
