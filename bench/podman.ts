@@ -4,9 +4,8 @@
 // The runtimes alternate run by run, so drift of the machine hits both alike.
 //
 //   bun bench/podman.ts [--runs N]
-import { ensurePodman, IMAGE, Podman, RUNT } from "../test/e2e/helpers/podman.ts";
+import { ensurePodman, IMAGE, Podman } from "../test/e2e/helpers/podman.ts";
 
-const RUNC = "/usr/sbin/runc";
 const argv = process.argv.slice(2);
 const runsAt = argv.indexOf("--runs");
 const runs = runsAt >= 0 ? Number(argv[runsAt + 1]) : 10;
@@ -23,9 +22,10 @@ if (skip) {
 }
 
 const pm = new Podman();
+// The names the helper's containers.conf gives the runtimes (runt: RUNT_BIN or dist/runt).
 const runtimes = [
-  { name: "runt", path: RUNT },
-  { name: "runc", path: RUNC },
+  { name: "runt", path: "runt" },
+  { name: "runc", path: "runc" },
 ];
 
 function ok(runtime: string, args: string[]): void {

@@ -7,9 +7,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { ensurePodman, IMAGE, Podman, type Result, RUNT } from "./helpers/podman.ts";
+import { ensurePodman, IMAGE, Podman, type Result } from "./helpers/podman.ts";
 
-const RUNC = "/usr/sbin/runc";
+// Runtimes by the names the test's containers.conf gives them (helpers/podman.ts).
+const RUNC = "runc";
+const RUNT = "runt";
 const skip = ensurePodman();
 if (skip) console.warn(`podman e2e skipped: ${skip}`);
 
@@ -25,7 +27,7 @@ beforeAll(() => {
 afterAll(() => pm?.destroy());
 
 type Runtime = typeof RUNT | typeof RUNC;
-const nameOf = (rt: Runtime) => (rt === RUNC ? "runc" : "runt");
+const nameOf = (rt: Runtime) => rt;
 
 /** Runs podman with RUNTIME; throws with podman's stderr when the status is unexpected. */
 function podman(rt: Runtime, args: string[], want: number | null = 0, opts = {}): Result {
@@ -93,7 +95,11 @@ describe("podman run", () => {
     "a missing command: podman's 127 and the runtime's reason",
     (rt) => {
       const r = podman(rt, [...RUN, IMAGE, "/no/such/cmd"], null);
-      return { status: r.status, notFound: /no such file or directory/i.test(r.stderr) };
+      // The reason comes from the runtime's JSON log (--log FILE --log-format=json).
+      return {
+        status: r.status,
+        notFound: /\/no\/such.*no such file or directory/i.test(r.stderr),
+      };
     },
     (v) => expect(v).toEqual({ status: 127, notFound: true }),
   );
@@ -162,6 +168,22 @@ describe("podman on a running container", () => {
     podman(rt, ["run", "-d", "--name", tag, ...flags, IMAGE, ...cmd]);
     until(`${tag} running`, () => inspect(rt, tag, "{{.State.Status}}") === "running");
   }
+
+  scenario(
+    "the container runs under the runtime asked for",
+    (rt, tag) => {
+      detached(rt, tag, ["sleep", "60"]);
+      const id = inspect(rt, tag, "{{.Id}}");
+      const seen = {
+        ociRuntime: inspect(rt, tag, "{{.OCIRuntime}}") === rt,
+        // Each runtime keeps its state under its default root, /run/runc or /run/runt.
+        state: existsSync(join("/run", rt, id, "state.json")),
+      };
+      podman(rt, ["rm", "-f", "-t", "0", tag]);
+      return seen;
+    },
+    (v) => expect(v).toEqual({ ociRuntime: true, state: true }),
+  );
 
   scenario(
     "exec: output, exit status, environment",

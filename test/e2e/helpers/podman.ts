@@ -91,6 +91,12 @@ cgroup_manager = "cgroupfs"
 events_logger = "file"
 events_logfile_path = "${join(this.dir, "events.log")}"
 runtime = "runc"
+# As runc: podman passes --log FILE --log-format=json and reads errors from FILE.
+runtime_supports_json = ["runc", "runt"]
+
+[engine.runtimes]
+runt = ["${RUNT}"]
+runc = ["/usr/sbin/runc", "/usr/bin/runc"]
 `,
     );
     writeFileSync(
@@ -131,7 +137,7 @@ graphroot = "${join(this.dir, "root")}"
     return g;
   }
 
-  /** podman [globals] args, with --runtime RUNTIME when given; output through files. */
+  /** podman [globals] args, with --runtime RUNTIME ("runt" or "runc") when given. */
   run(runtime: string | undefined, args: string[], opts: RunOpts = {}): Result {
     const out = join(this.dir, "out");
     const err = join(this.dir, "err");
@@ -175,7 +181,7 @@ graphroot = "${join(this.dir, "root")}"
 
   /** Removes every container and image, unmounts what is left, deletes the directory. */
   destroy(): void {
-    for (const runtime of [RUNT, "/usr/sbin/runc"]) {
+    for (const runtime of ["runt", "runc"]) {
       this.run(runtime, ["rm", "--all", "--force", "--time", "0"]);
     }
     this.run(undefined, ["rmi", "--all", "--force"]);
