@@ -267,6 +267,177 @@ describe("docker run in the foreground", () => {
   });
 });
 
+describe("docker run: more of what people pass", () => {
+  test("--init, host namespaces, the default seccomp profile", async () => {
+    const r = await compare("init/host/seccomp", (rt) => {
+      const init = run(rt, ["--init"], 'tr "\\0" " " < /proc/1/cmdline');
+      const host = docker([
+        "run",
+        "--rm",
+        "--runtime",
+        rt,
+        "--network",
+        "host",
+        "--pid",
+        "host",
+        "--ipc",
+        "host",
+        "--uts",
+        "host",
+        IMAGE,
+        "sh",
+        "-c",
+        "test -d /proc/1 && readlink /proc/1/ns/pid; hostname",
+      ]);
+      const sec = run(rt, [], "grep Seccomp: /proc/self/status");
+      return { init, host: host.stdout, sec: sec.stdout };
+    });
+    expect(r.init.stdout).toStartWith("/sbin/docker-init -- sh -c");
+    expect(r.sec).toBe("Seccomp:\t2\n");
+  });
+
+  test("cpu limits, a device, a sysctl, a named volume, a tmpfs mount, --ulimit", async () => {
+    const r = await compare("resources and mounts", (rt) =>
+      run(
+        rt,
+        [
+          "--cpus",
+          "0.5",
+          "--cpu-shares",
+          "512",
+          "--cpuset-cpus",
+          "0",
+          "--device",
+          "/dev/null:/dev/mynull",
+          "--sysctl",
+          "kernel.msgmax=4096",
+          "-v",
+          `runt-e2e-vol-${process.pid}:/vol`,
+          "--mount",
+          "type=tmpfs,dst=/tm",
+          "--ulimit",
+          "nofile=1000:1000",
+          "--hostname",
+          "hh",
+          "--add-host",
+          "foo:1.2.3.4",
+        ],
+        "cd /sys/fs/cgroup; cat cpu/cpu.cfs_quota_us cpu/cpu.shares cpuset/cpuset.cpus /proc/sys/kernel/msgmax;" +
+          " echo x > /dev/mynull && touch /vol/f /tm/f && ulimit -n && hostname && grep foo /etc/hosts",
+      ),
+    );
+    docker(["volume", "rm", `runt-e2e-vol-${process.pid}`]);
+    expect(r.stdout).toBe("50000\n512\n0\n4096\n1000\nhh\n1.2.3.4\tfoo\n");
+  });
+
+  test("-i: stdin reaches the process", async () => {
+    await compare("run -i", (rt) => {
+      const r = sh(
+        DOCKER,
+        [
+          "-H",
+          `unix://${sock}`,
+          "run",
+          "--rm",
+          "-i",
+          "--runtime",
+          rt,
+          "--network",
+          "none",
+          IMAGE,
+          "sh",
+          "-c",
+          "cat; echo done",
+        ],
+        {
+          input: "piped\n",
+        },
+      );
+      return { status: r.status, stdout: r.stdout };
+    });
+  });
+
+  test("OOM kill: State.OOMKilled and 137", async () => {
+    await compare("oom", (rt) => {
+      const name = newName(rt);
+      try {
+        docker([
+          "run",
+          "--name",
+          name,
+          "--runtime",
+          rt,
+          "--network",
+          "none",
+          "--memory",
+          "16m",
+          "--memory-swap",
+          "16m",
+          IMAGE,
+          "sh",
+          "-c",
+          "x=a; while :; do x=$x$x; done",
+        ]);
+        return inspect(name, "{{.State.OOMKilled}} {{.State.ExitCode}}");
+      } finally {
+        docker(["rm", "-f", name]);
+      }
+    });
+  });
+
+  test("restart, logs, exec -u -w -i, --restart on-failure", async () => {
+    await compare("restart", async (rt) => {
+      const name = newName(rt);
+      const again = newName(rt);
+      try {
+        runDetached(rt, name);
+        const ex = docker(["exec", "-u", "1000:1000", "-w", "/tmp", name, "sh", "-c", "id; pwd"]);
+        const exi = sh(
+          DOCKER,
+          ["-H", `unix://${sock}`, "exec", "-i", name, "sh", "-c", "read x; echo got $x"],
+          { input: "line\n" },
+        );
+        const rs = docker(["restart", "-t", "2", name]);
+        const state = inspect(name, "{{.State.Status}} {{.RestartCount}}");
+        const logs = docker(["logs", name]);
+        docker([
+          "run",
+          "-d",
+          "--name",
+          again,
+          "--restart",
+          "on-failure:2",
+          "--runtime",
+          rt,
+          "--network",
+          "none",
+          IMAGE,
+          "sh",
+          "-c",
+          "echo try; exit 3",
+        ]);
+        const end = Date.now() + 15_000;
+        while (
+          Date.now() < end &&
+          inspect(again, "{{.RestartCount}} {{.State.Status}}") !== "2 exited"
+        )
+          await Bun.sleep(100);
+        return {
+          exec: ex.stdout,
+          execI: exi.stdout,
+          restart: rs.status,
+          state,
+          logs: logs.stdout,
+          onFailure: inspect(again, "{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}}"),
+          tries: docker(["logs", again]).stdout,
+        };
+      } finally {
+        docker(["rm", "-f", name, again]);
+      }
+    });
+  });
+});
+
 describe("docker run -d and friends", () => {
   test("exec, exec -t, top, stats, pause/unpause, stop, rm", async () => {
     await compare("detached", async (rt) => {
