@@ -4,6 +4,7 @@
 // The daemon is our own (root, state and sockets under /tmp, no CRI plugin) and
 // is stopped at the end with its shims, containers, image and namespace.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -198,6 +199,83 @@ describe("ctr run (foreground)", () => {
       ]);
       return { status: r.status, stdout: norm(r.stdout, ""), stderr: r.stderr };
     });
+  });
+});
+
+describe("ctr run: options", () => {
+  test("--read-only, --mount, --cwd, --cap-drop, --seccomp, --cpus, --pid-file", async () => {
+    const r = await compare("run options", (rt, bin) => {
+      const id = newId(rt);
+      const pidFile = join(d.dir, `${id}.pid`);
+      const out = ctr([
+        "run",
+        "--rm",
+        "--read-only",
+        "--mount",
+        "type=bind,src=/etc,dst=/hostetc,options=rbind:ro",
+        "--cwd",
+        "/hostetc",
+        "--cap-drop",
+        "CAP_NET_RAW",
+        "--seccomp",
+        "--cpus",
+        "0.5",
+        "--pid-file",
+        pidFile,
+        "--runc-binary",
+        bin,
+        IMAGE,
+        id,
+        "sh",
+        "-c",
+        "pwd; test -f hostname && echo bound; touch /x 2>/dev/null || echo ro;" +
+          " grep -E '^(CapBnd|Seccomp):' /proc/self/status; cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us",
+      ]);
+      return {
+        status: out.status,
+        stdout: out.stdout,
+        stderr: out.stderr,
+        pidFile: existsSync(pidFile),
+      };
+    });
+    // (ctr's default spec mounts no cgroupfs: the quota line stays empty for both.)
+    expect(r.stdout).toStartWith("/hostetc\nbound\nro\nCapBnd:\t00000000a80405fb\nSeccomp:\t2\n");
+  });
+
+  test("OOM: the shim sees it (/tasks/oom) and the task exits 137", async () => {
+    const o = await compare("oom", async (rt, bin) => {
+      const ev = spawn("ctr", ["--address", d.address, "--namespace", d.namespace, "events"], {
+        stdio: ["ignore", "pipe", "ignore"],
+      });
+      let events = "";
+      ev.stdout?.on("data", (b) => {
+        events += b;
+      });
+      await Bun.sleep(200);
+      const id = newId(rt);
+      const r = ctr([
+        "run",
+        "--rm",
+        "--memory-limit",
+        String(16 * 1024 * 1024),
+        "--runc-binary",
+        bin,
+        IMAGE,
+        id,
+        "sh",
+        "-c",
+        "x=a; while :; do x=$x$x; done",
+      ]);
+      await Bun.sleep(300);
+      ev.kill();
+      const topics = events
+        .split("\n")
+        .filter((l) => l.includes(id))
+        .map((l) => l.split(" ")[5]);
+      return { status: r.status, topics };
+    });
+    expect(o.status).toBe(137);
+    expect(o.topics).toContain("/tasks/oom");
   });
 });
 
