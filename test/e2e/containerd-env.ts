@@ -62,11 +62,19 @@ export function ensurePackages(pkgs: Record<string, string>): void {
     .filter(([, bin]) => !existsSync(bin))
     .map(([p]) => p);
   if (!missing.length) return;
-  const r = spawnSync("apt-get", ["install", "-y", "--no-install-recommends", ...missing], {
-    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-    encoding: "utf8",
-    timeout: 600_000,
-  });
+  const apt = (args: string[]) =>
+    spawnSync("apt-get", args, {
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+      encoding: "utf8",
+      timeout: 600_000,
+    });
+  const install = ["install", "-y", "-qq", "--no-install-recommends", ...missing];
+  let r = apt(install);
+  if (r.status !== 0) {
+    // A fresh machine's package lists may be stale or missing.
+    apt(["update", "-qq"]);
+    r = apt(install);
+  }
   if (r.status !== 0) throw new Error(`apt-get install ${missing.join(" ")}: ${r.stderr}`);
 }
 
