@@ -4,6 +4,7 @@
  * only ever sees /proc/self/fd/N of the result, so a symlink in the image can
  * never send a mkdir or a mount out of the rootfs.
  */
+#include <dirent.h>
 #include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/statvfs.h>
@@ -82,7 +83,7 @@ static void make_target(const char *target, int mk)
 {
 	char buf[PATH_MAX];
 	const char *base;
-	int fd = mk == MK_DIR ? mkdir_p(target, 0755) : make_parent(target, buf, &base);
+	int fd = mk != MK_FILE ? mkdir_p(target, 0755) : make_parent(target, buf, &base);
 
 	if (fd < 0)
 		fail("mkdir %s in root", target);
@@ -114,11 +115,93 @@ void op_openroot(const struct op *o)
 	set_root(fd, o->s[0]);
 }
 
+/*
+ * tmpcopyup: copies the tree under dir `from` (the directory a tmpfs now covers,
+ * opened before the mount) into `to` (the new tmpfs), keeping modes, owners and
+ * symlinks, as runc does. Nothing is followed: every name is opened at its
+ * parent's fd with O_NOFOLLOW.
+ */
+static void copy_tree(int from, int to, const char *target)
+{
+	int dup_fd = fcntl(from, F_DUPFD_CLOEXEC, 0);
+	DIR *d = dup_fd < 0 ? NULL : fdopendir(dup_fd);
+	struct dirent *e;
+	char buf[65536];
+
+	if (!d)
+		fail("tmpcopyup: read %s", target);
+	while ((e = readdir(d))) {
+		const char *n = e->d_name;
+		struct stat st;
+
+		if (!strcmp(n, ".") || !strcmp(n, ".."))
+			continue;
+		if (fstatat(from, n, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			fail("tmpcopyup: stat %s/%s", target, n);
+		mode_t perm = st.st_mode & 07777;
+		if (S_ISDIR(st.st_mode)) {
+			if (mkdirat(to, n, 0700) < 0)
+				fail("tmpcopyup: mkdir %s/%s", target, n);
+			int a = openat(from, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			int b = openat(to, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (a < 0 || b < 0)
+				fail("tmpcopyup: open %s/%s", target, n);
+			copy_tree(a, b, target);
+			close(a);
+			close(b);
+		} else if (S_ISREG(st.st_mode)) {
+			int a = openat(from, n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			int b = openat(to, n, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+			if (a < 0 || b < 0)
+				fail("tmpcopyup: open %s/%s", target, n);
+			for (ssize_t r; (r = read(a, buf, sizeof buf)) != 0;) {
+				if (r < 0 && errno == EINTR)
+					continue;
+				if (r < 0 || write(b, buf, r) != r)
+					fail("tmpcopyup: copy %s/%s", target, n);
+			}
+			close(a);
+			close(b);
+		} else if (S_ISLNK(st.st_mode)) {
+			char link[PATH_MAX];
+			ssize_t len = readlinkat(from, n, link, sizeof link - 1);
+			if (len < 0)
+				fail("tmpcopyup: readlink %s/%s", target, n);
+			link[len] = 0;
+			if (symlinkat(link, to, n) < 0)
+				fail("tmpcopyup: symlink %s/%s", target, n);
+		} else if (mknodat(to, n, st.st_mode, st.st_rdev) < 0) {
+			fail("tmpcopyup: mknod %s/%s", target, n);
+		}
+		if (fchownat(to, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+			fail("tmpcopyup: chown %s/%s", target, n);
+		if (!S_ISLNK(st.st_mode) && fchmodat(to, n, perm, 0) < 0)
+			fail("tmpcopyup: chmod %s/%s", target, n);
+	}
+	closedir(d);
+}
+
+/* Whether a mount's data string has a mode= option. */
+static int has_mode(const char *data)
+{
+	for (const char *p = data; *p; p += strcspn(p, ","), p += *p == ',')
+		if (!strncmp(p, "mode=", 5))
+			return 1;
+	return 0;
+}
+
 void op_mount(const struct op *o)
 {
 	const char *src = o->s[0], *target = o->s[1], *type = o->s[2], *data = o->s[4];
 	int host = o->n[6];
 	int fd = host ? open(target, O_PATH | O_CLOEXEC) : in_root(target, O_PATH);
+	/*
+	 * A tmpfs over an existing directory takes that directory's mode unless data
+	 * names one, as runc 1.2 does (it puts mode=<the directory's> before the data).
+	 */
+	struct stat before;
+	int keep_mode = fd >= 0 && !host && !strcmp(type, "tmpfs") && !has_mode(data) &&
+			!fstat(fd, &before) && S_ISDIR(before.st_mode);
 
 	if (fd < 0 && host)
 		fail("open %s", target);
@@ -128,8 +211,22 @@ void op_mount(const struct op *o)
 		fd = must_open(target, O_PATH, 0);
 	if (!host && (!strcmp(type, "proc") || !strcmp(type, "sysfs")))
 		check_real_dir(target);
+	/* tmpcopyup: the directory the mount is about to cover, still readable through this fd. */
+	int under = -1;
+	if (o->n[5] == MK_COPYUP && (under = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		fail("tmpcopyup: open %s", target);
 	if (mount(*src ? src : NULL, fdpath(fd), *type ? type : NULL, o->n[3], *data ? data : NULL) < 0)
 		fail("mount %s on %s", *type ? type : *src ? src : "none", target);
+	if (under >= 0 || keep_mode) {
+		int over = must_open(target, O_RDONLY | O_DIRECTORY, 0);
+		if (keep_mode && fchmod(over, before.st_mode & 07777) < 0)
+			fail("chmod %s", target);
+		if (under >= 0) {
+			copy_tree(under, over, target);
+			close(under);
+		}
+		close(over);
+	}
 	/*
 	 * rootfd still names the directory under the new mount (typically the
 	 * rootfs bound onto itself to make it a mount point for pivot_root).

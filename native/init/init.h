@@ -28,7 +28,7 @@ enum {
 	OP_MAX = 63
 };
 
-enum { MK_NONE, MK_DIR, MK_FILE };
+enum { MK_NONE, MK_DIR, MK_FILE, MK_COPYUP };
 
 struct op {
 	uint32_t code, argc;

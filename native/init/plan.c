@@ -37,7 +37,7 @@ int parse_u64(const char *s, uint64_t max, uint64_t *out)
 
 static int check_arg(char type, const char *s, uint64_t *v)
 {
-	static const char *const mk[] = {"none", "dir", "file"};
+	static const char *const mk[] = {"none", "dir", "file", "copyup"};
 
 	switch (type) {
 	case 's':
@@ -49,7 +49,7 @@ static int check_arg(char type, const char *s, uint64_t *v)
 	case 'b':
 		return strcmp(s, "0") && strcmp(s, "1") ? -1 : parse_u64(s, 1, v);
 	case 'k':
-		for (*v = 0; *v < 3; ++*v)
+		for (*v = 0; *v < 4; ++*v)
 			if (!strcmp(s, mk[*v]))
 				return 0;
 		return -1;
@@ -76,7 +76,7 @@ static void check_op(struct op *o, uint32_t i)
 			bad("plan: op %u: %s takes %u arguments, not %u", i, name, j, o->argc);
 		if (check_arg(type, o->s[j], &o->n[j]))
 			bad("plan: op %u: %s argument %u is not %s: %.64s", i, name, j,
-			     type == 'b' ? "0 or 1" : type == 'k' ? "none, dir or file"
+			     type == 'b' ? "0 or 1" : type == 'k' ? "none, dir, file or copyup"
 			     : type == 'i' ? "a u32" : "a u64", o->s[j]);
 		if (*sig != '*')
 			sig++;

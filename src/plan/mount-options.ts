@@ -90,6 +90,7 @@ export const KNOWN_MOUNT_OPTIONS: readonly string[] = [
   ...Object.keys(RECURSIVE_OPTIONS),
   ...Object.keys(RECURSIVE_ATIME),
   "ratime",
+  "tmpcopyup",
 ];
 
 export function parseMountOptions(options: readonly string[] = []): MountOptions {

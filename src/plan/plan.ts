@@ -9,8 +9,11 @@
 
 export const PLAN_VERSION = 1;
 
-/** What to create at a mount target that does not exist yet. */
-export type MkTarget = "none" | "dir" | "file";
+/**
+ * What to create at a mount target that does not exist yet. "copyup" is "dir", and
+ * then copies what the mount covers into it (tmpfs with tmpcopyup).
+ */
+export type MkTarget = "none" | "dir" | "file" | "copyup";
 
 type BasePlanOp =
   /** setns(open(path), nstype). Host path, resolved before anything else. */

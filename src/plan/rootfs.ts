@@ -6,7 +6,7 @@ import type { Mount } from "../spec/types.ts";
 import type { CgroupMountSource, CompileInput } from "./compile.ts";
 import { MS, S_IF } from "./constants.ts";
 import { BIND_REMOUNT_FLAGS, PROPAGATION_OPTIONS, parseMountOptions } from "./mount-options.ts";
-import type { PlanOp } from "./plan.ts";
+import type { MkTarget, PlanOp } from "./plan.ts";
 import { withMountLabel } from "./security.ts";
 
 type Step = [note: string, op: PlanOp];
@@ -34,7 +34,7 @@ const mountOp = (
   fstype: string,
   flags: number,
   data = "",
-  mk: "none" | "dir" | "file" = "none",
+  mk: MkTarget = "none",
   hostTarget = false,
 ): PlanOp => ({ op: "mount", source, target, fstype, flags, data, mk, hostTarget });
 
@@ -121,7 +121,9 @@ export function mountOps(m: Mount, input: CompileInput): PlanOp[] {
       input.spec.linux?.mountLabel,
       input.selinux ?? false,
     );
-    ops.push(mountOp(m.source ?? fstype, dest, fstype, o.flags, data, "dir"));
+    // tmpcopyup (podman's --tmpfs default): the tmpfs starts with the image's files.
+    const copyup = fstype === "tmpfs" && (m.options ?? []).includes("tmpcopyup");
+    ops.push(mountOp(m.source ?? fstype, dest, fstype, o.flags, data, copyup ? "copyup" : "dir"));
   }
   for (const p of o.propagation) ops.push(mountOp("", dest, "", p));
   if (o.attrSet || o.attrClr) {

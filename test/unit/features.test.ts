@@ -51,7 +51,7 @@ describe("features", () => {
       expect({ opt, data: parseMountOptions([opt]).data }).toEqual({ opt, data: "" });
     }
     // Options runt does not implement are not claimed.
-    for (const opt of ["tmpcopyup", "idmap", "ridmap"]) expect(mountOptions).not.toContain(opt);
+    for (const opt of ["idmap", "ridmap"]) expect(mountOptions).not.toContain(opt);
   });
 
   test("every namespace and capability it lists is accepted by the validator", () => {
