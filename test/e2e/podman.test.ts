@@ -442,6 +442,12 @@ describe("podman run flags", () => {
   );
 
   scenario(
+    "--tmpfs over an image directory: its files copied up (tmpcopyup), its mode kept",
+    (rt) => out(rt, ["--tmpfs", "/etc"], ["sh", "-c", "stat -c %a /etc; head -1 /etc/passwd"]),
+    (v) => expect(v).toBe("755\nroot:x:0:0:root:/root:/bin/sh"),
+  );
+
+  scenario(
     "--security-opt seccomp=<profile> and no-new-privileges",
     (rt, tag) => {
       const profile = join(pm.dir, `${tag}.json`);
