@@ -122,14 +122,21 @@ export class Container {
     const fd = openSync(this.dir.fifo, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
       const buf = Buffer.alloc(1);
-      // Opening for reading unblocks the init's open for writing; it then writes one byte.
-      for (;;) {
+      const released = (): boolean => {
         try {
-          if (readSync(fd, buf) === 1) break;
+          return readSync(fd, buf) === 1;
         } catch (e) {
           if (errnoCode(e) !== "EAGAIN") throw e;
+          return false;
         }
+      };
+      // Opening for reading unblocks the init's open for writing; it then writes one byte.
+      for (;;) {
+        if (released()) break;
         if (processStartTime(this.stored.pid) !== this.stored.pidStartTime) {
+          // The init may have written its byte, run a short command to its end and
+          // been reaped between the read and the check (podman run of `ls`): started.
+          if (released()) break;
           throw new RuntError(`container "${this.id}" exited before it could be started`);
         }
         sleepMs(1);
