@@ -191,7 +191,7 @@ export class Containerd {
         "",
       ].join("\n"),
     );
-    const log = openSync(this.log, "w");
+    const log = openSync(this.log, "a");
     this.proc = spawn("containerd", ["--config", config], {
       stdio: ["ignore", log, log],
       detached: true,
@@ -208,6 +208,18 @@ export class Containerd {
 
   ctr(args: string[], opts: { timeoutMs?: number; input?: string } = {}): Out {
     return sh("ctr", ["--address", this.address, "--namespace", this.namespace, ...args], opts);
+  }
+
+  /** Stops the daemon alone (its shims and tasks live on) and starts it again. */
+  async restart(): Promise<void> {
+    const p = this.proc;
+    if (p && p.exitCode === null && p.signalCode === null) {
+      p.kill("SIGTERM");
+      for (let i = 0; i < 200 && p.exitCode === null && p.signalCode === null; i++) {
+        await Bun.sleep(50);
+      }
+    }
+    await this.start();
   }
 
   /** Kills every task and removes containers, images and the namespace, then the daemon. */

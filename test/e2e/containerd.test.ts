@@ -400,6 +400,25 @@ describe("ctr run -d and the task verbs", () => {
     });
   });
 
+  test("containerd restarts: the shim keeps the task, exec and kill still work", async () => {
+    await compare("daemon restart", async (rt, bin) => {
+      const id = newId(rt);
+      try {
+        runDetached(id, bin);
+        await waitStatus(id, "RUNNING");
+        await d.restart();
+        const after = await waitStatus(id, "RUNNING");
+        const e = ctr(["task", "exec", "--exec-id", "x", id, "echo", "still here"]);
+        ctr(["task", "kill", id]);
+        const stopped = await waitStatus(id, "STOPPED");
+        const del = ctr(["task", "delete", id]);
+        return { after, exec: e.stdout, stopped, delete: norm(del.stderr, id) };
+      } finally {
+        await remove(id);
+      }
+    });
+  });
+
   test("task metrics: memory and pids of the container's cgroup", async () => {
     const limit = 64 * 1024 * 1024;
     const m = await compare("task metrics", async (rt, bin) => {
