@@ -192,9 +192,13 @@ graphroot = "${join(this.dir, "root")}"
       .sort((a, b) => b.length - a.length);
     for (const m of mounts) spawnSync("umount", ["-l", m], { stdio: "ignore" });
     rmSync(this.dir, { recursive: true, force: true });
-    // conmon's cgroup and podman's parent, when this run made them (rmdir: only if empty).
+    // conmon's cgroup, the pods' (podman leaves them in the named systemd and unified
+    // hierarchies) and podman's parent, when this run made it (rmdir: only if empty).
     for (const parent of this.newParents) {
-      for (const d of [join(parent, "conmon"), parent]) {
+      const children = existsSync(parent)
+        ? readdirSync(parent, { withFileTypes: true }).filter((e) => e.isDirectory())
+        : [];
+      for (const d of [...children.map((e) => join(parent, e.name)), parent]) {
         try {
           rmdirSync(d);
         } catch {}
