@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { ensurePodman, IMAGE, Podman, type Result } from "./helpers/podman.ts";
+import { ensurePodman, IMAGE, Podman, type Result, RUNT as RUNT_PATH } from "./helpers/podman.ts";
 
 // Runtimes by the names the test's containers.conf gives them (helpers/podman.ts).
 const RUNC = "runc";
@@ -100,6 +100,20 @@ describe("podman run", () => {
       };
     },
     (v) => expect(v).toEqual({ status: 127, notFound: true }),
+  );
+
+  scenario(
+    "--runtime <absolute path>: run, and a failure read from stderr (no JSON log)",
+    (rt) => {
+      const path = rt === RUNC ? "/usr/sbin/runc" : RUNT_PATH;
+      const ok = pm.run(path, [...RUN, IMAGE, "echo", "by-path"]);
+      const bad = pm.run(path, [...RUN, IMAGE, "/no/such"]);
+      return {
+        ok: [ok.status, ok.stdout],
+        bad: [bad.status, /\/no\/such.*no such file or directory/i.test(bad.stderr)],
+      };
+    },
+    (v) => expect(v).toEqual({ ok: [0, "by-path\n"], bad: [127, true] }),
   );
 
   scenario(
