@@ -43,6 +43,8 @@ export function sh(
       input: opts.input ?? "",
       stdio: ["pipe", out, err],
       timeout: opts.timeoutMs ?? 60_000,
+      // ctr forwards SIGTERM to the container, which may ignore it: a hung ctr must die.
+      killSignal: "SIGKILL",
     });
     return {
       status: r.status ?? -1,
