@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -56,7 +57,9 @@ void op_pty(const struct op *o)
 	if (fchown(slave, o->n[2], (gid_t)-1) < 0)
 		fail("chown pty slave");
 	if (o->n[3]) {
-		int fd = in_root("/dev/console", O_PATH);
+		/* O_NOFOLLOW: an image's /dev/console symlink must not steer the bind
+		 * onto another file of the container (CVE-2025-52565). */
+		int fd = in_root("/dev/console", O_PATH | O_NOFOLLOW);
 		if (fd < 0 && errno == ENOENT) {
 			int dev = in_root("/dev", O_PATH | O_DIRECTORY);
 			int f = dev < 0 ? -1 : openat(dev, "console", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
@@ -64,10 +67,17 @@ void op_pty(const struct op *o)
 				close(f);
 			if (dev >= 0)
 				close(dev);
-			fd = in_root("/dev/console", O_PATH);
+			fd = in_root("/dev/console", O_PATH | O_NOFOLLOW);
 		}
 		if (fd < 0)
 			fail("open /dev/console in root");
+		struct stat st;
+		if (fstat(fd, &st) < 0)
+			fail("stat /dev/console in root");
+		if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) {
+			errno = EINVAL;
+			fail("/dev/console in root is neither a file nor a device");
+		}
 		if (mount(fdpath(slave), fdpath(fd), NULL, MS_BIND, NULL) < 0)
 			fail("bind pty onto /dev/console");
 		close(fd);

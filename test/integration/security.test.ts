@@ -526,26 +526,37 @@ describe("CVE-2025-31133: masked paths are covered with the real null device onl
 // ------------------------------------------------------------------ CVE-2025-52565
 
 describe("CVE-2025-52565: /dev/console is bound from the pty fd onto a target inside the rootfs", () => {
-  test("an image /dev/console that is a symlink to a host file: refused, the host file untouched", () => {
-    const dev = tempDir("cdev");
-    const victim = tempDir("cvictim");
-    writeFileSync(join(victim, "file"), "secret");
-    symlinkSync("pts/ptmx", join(dev, "ptmx"));
-    symlinkSync(join(victim, "file"), join(dev, "console"));
+  /** runt run with a terminal (script(1) gives runt one) and /dev bound from `dev`. */
+  function runWithDev(dev: string): { status: number | null; stdout: string } {
     const spec = testSpec(["sh", "-c", "echo inside"], (s) => {
       if (s.process) s.process.terminal = true;
       s.mounts = (s.mounts ?? []).filter((m) => m.destination !== "/dev");
       s.mounts.splice(1, 0, { destination: "/dev", type: "bind", source: dev, options: ["rbind"] });
       if (s.linux) s.linux.maskedPaths = [];
     });
-    // A terminal for runt run to relay: script(1) gives it one.
     const cmd = `${RUNT} --root ${STATE_ROOT} run --bundle ${makeBundle(spec)} ${newId("console")}`;
-    const r = spawnSync("script", ["-qec", cmd, "/dev/null"], {
-      encoding: "utf8",
-      timeout: 30_000,
-    });
+    return spawnSync("script", ["-qec", cmd, "/dev/null"], { encoding: "utf8", timeout: 30_000 });
+  }
+
+  test("an image /dev/console that is a symlink to a file inside the rootfs: refused", () => {
+    const dev = tempDir("cdev2");
+    symlinkSync("pts/ptmx", join(dev, "ptmx"));
+    symlinkSync("/etc/passwd", join(dev, "console"));
+    const r = runWithDev(dev);
     expect(r.status).toBe(1);
-    expect(r.stdout).toContain("process.terminal: open /dev/console in root");
+    expect(r.stdout).toContain("/dev/console in root is neither a file nor a device");
+    expect(r.stdout).not.toContain("inside");
+  });
+
+  test("an image /dev/console that is a symlink to a host file: refused, the host file untouched", () => {
+    const dev = tempDir("cdev");
+    const victim = tempDir("cvictim");
+    writeFileSync(join(victim, "file"), "secret");
+    symlinkSync("pts/ptmx", join(dev, "ptmx"));
+    symlinkSync(join(victim, "file"), join(dev, "console"));
+    const r = runWithDev(dev);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("/dev/console in root is neither a file nor a device");
     expect(r.stdout).not.toContain("inside");
     expect(readFileSync(join(victim, "file"), "utf8")).toBe("secret");
     expect(hostMountsUnder(victim)).toEqual([]);
