@@ -144,16 +144,20 @@ graphroot = "${join(this.dir, "root")}"
     const o = openSync(out, "w");
     const e = openSync(err, "w");
     const argv = ["podman", ...this.globals(runtime), ...args];
+    // conmon writes an "oom" marker into its working directory: keep it in ours.
+    const cwd = this.dir;
     try {
       const r = opts.tty
         ? spawnSync("script", ["-qefc", argv.map(shellQuote).join(" "), "/dev/null"], {
             env: this.env,
+            cwd,
             input: opts.input ?? "",
             stdio: ["pipe", o, e],
             timeout: opts.timeoutMs ?? 60_000,
           })
         : spawnSync(argv[0] as string, argv.slice(1), {
             env: this.env,
+            cwd,
             input: opts.input ?? "",
             stdio: ["pipe", o, e],
             timeout: opts.timeoutMs ?? 60_000,
