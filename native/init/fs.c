@@ -291,7 +291,13 @@ void op_enterroot(const struct op *o)
 	if (o->code == OP_PIVOTROOT) {
 		if (syscall(SYS_pivot_root, ".", ".") < 0)
 			fail("pivot_root %s", name);
-		/* pivot_root(".", ".") stacks the old root on the new one: detach it. */
+		/*
+		 * pivot_root(".", ".") stacks the old root on the new one: detach it. Make it
+		 * rslave first: with a non-recursive rootfsPropagation its submounts can
+		 * still be shared with the host, and the detach would unmount them there.
+		 */
+		if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+			fail("make old root rslave");
 		if (umount2(".", MNT_DETACH) < 0)
 			fail("umount2 old root");
 	} else {

@@ -974,4 +974,39 @@ describe("rootfsPropagation", () => {
         });
     }
   });
+
+  // With a non-recursive value the old root's submounts stay shared with runt's
+  // namespace; detaching the old root must not unmount them there (runt's own
+  // /sys/fs/cgroup went missing, and with it the container's cgroup cleanup).
+  test.each(["private", "slave"] as RootfsPropagation[])(
+    "%s: the caller's mounts survive the old root's detach",
+    (value) => {
+      const id = newId("fs");
+      const spec = testSpec(["true"], (s) => {
+        s.linux = { ...s.linux, rootfsPropagation: value };
+      });
+      const r = spawnSync(
+        "unshare",
+        [
+          "--mount",
+          "--propagation",
+          "shared",
+          "sh",
+          "-c",
+          '"$@"; echo "status $?"; grep -c " /sys/fs/cgroup/memory " /proc/self/mountinfo',
+          "sh",
+          RUNT,
+          "--root",
+          STATE_ROOT,
+          "run",
+          "--bundle",
+          makeBundle(spec),
+          id,
+        ],
+        { encoding: "utf8", timeout: 30_000 },
+      );
+      expect(r.stdout).toBe("status 0\n1\n");
+      expect(existsSync(`/sys/fs/cgroup/memory/runt/${id}`)).toBe(false);
+    },
+  );
 });
