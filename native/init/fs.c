@@ -289,13 +289,21 @@ void op_enterroot(const struct op *o)
 	if (fchdir(rootfd) < 0)
 		fail("fchdir %s", name);
 	if (o->code == OP_PIVOTROOT) {
+		int oldroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (oldroot < 0)
+			fail("open old root");
 		if (syscall(SYS_pivot_root, ".", ".") < 0)
 			fail("pivot_root %s", name);
 		/*
 		 * pivot_root(".", ".") stacks the old root on the new one: detach it. Make it
 		 * rslave first: with a non-recursive rootfsPropagation its submounts can
 		 * still be shared with the host, and the detach would unmount them there.
+		 * mount(2) does not follow the stacked mount at ".", so name the old root
+		 * through a directory fd of it.
 		 */
+		if (fchdir(oldroot) < 0)
+			fail("fchdir old root");
+		close(oldroot);
 		if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 			fail("make old root rslave");
 		if (umount2(".", MNT_DETACH) < 0)
