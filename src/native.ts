@@ -77,16 +77,12 @@ export interface RuntAddon {
   seccompCompile(profile: string): { bpf: Uint8Array; skipped: string };
   /** The libseccomp version, "2.5.4". */
   seccompVersion(): string;
-  /** recvmsg one message carrying exactly one fd (SCM_RIGHTS); returns it, close-on-exec. */
-  seccompRecvFd(fd: number): number;
-  /** Connect to the AF_UNIX SOCK_STREAM socket at path, send data with fd (SCM_RIGHTS), close. */
-  seccompSendToListener(path: string, data: string, fd: number): void;
   /** recvmsg one message and the fd passed with it (SCM_RIGHTS, close-on-exec); fd is -1
    * when none came, data "" on EOF. */
   recvWithFd(fd: number): { data: string; fd: number };
-  /** Connect to the AF_UNIX stream socket at path and send name with fd attached (runc's
-   * console socket protocol), then close the connection. */
-  sendFdToSocket(path: string, fd: number, name: string): void;
+  /** Connect to the AF_UNIX stream socket at path, send data with fd attached (SCM_RIGHTS)
+   * and close: runc's console socket protocol, and the seccomp listener's. */
+  sendFdToSocket(path: string, fd: number, data: string): void;
   /** TIOCGWINSZ; null when fd is not a terminal. */
   getWinsize(fd: number): { rows: number; cols: number } | null;
   /** TIOCSWINSZ. */

@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 // Appends s (with a newline) to a growing buffer; false on ENOMEM.
@@ -161,92 +159,7 @@ static napi_value libseccomp_version(napi_env env, napi_callback_info info) {
   return s;
 }
 
-// seccompRecvFd(sock): one message that carries exactly one fd (SCM_RIGHTS); returns the fd,
-// close-on-exec. A message without one is EBADMSG; EOF is ECONNRESET.
-static napi_value recv_fd(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  int32_t sock;
-  if (!get_args(env, info, 1, argv) || !arg_int(env, argv[0], "seccompRecvFd: fd", &sock)) return NULL;
-  char data[64], ctl[CMSG_SPACE(sizeof(int))];
-  struct iovec iov = {.iov_base = data, .iov_len = sizeof data};
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
-                       .msg_controllen = sizeof ctl};
-  ssize_t n;
-  do n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-  if (n < 0) return throw_errno(env, "recvmsg", errno);
-  if (n == 0) return throw_errno(env, "recvmsg", ECONNRESET);
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-      c->cmsg_len != CMSG_LEN(sizeof(int)))
-    return throw_errno(env, "recvmsg", EBADMSG);
-  int fd;
-  memcpy(&fd, CMSG_DATA(c), sizeof fd);
-  return make_int(env, fd);
-}
-
-// seccompSendToListener(path, data, fd): connect to an AF_UNIX SOCK_STREAM socket, send data
-// with fd in SCM_RIGHTS on the first sendmsg, the rest plainly, and close.
-static napi_value send_to_listener(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
-  int32_t fd;
-  size_t len;
-  if (!get_args(env, info, 3, argv) || !arg_int(env, argv[2], "seccompSendToListener: fd", &fd))
-    return NULL;
-  char *path = arg_string(env, argv[0], "seccompSendToListener: path", false, NULL);
-  if (!path) return NULL;
-  char *data = arg_string(env, argv[1], "seccompSendToListener: data", true, &len);
-  if (!data) {
-    free(path);
-    return NULL;
-  }
-  struct sockaddr_un addr = {.sun_family = AF_UNIX};
-  napi_value result = NULL;
-  int sock = -1;
-  if (strlen(path) >= sizeof addr.sun_path) {
-    throw_errno(env, "connect", ENAMETOOLONG);
-    goto out;
-  }
-  strcpy(addr.sun_path, path);
-  sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof addr) < 0) {
-    throw_errno(env, sock < 0 ? "socket" : "connect", errno);
-    goto out;
-  }
-  char ctl[CMSG_SPACE(sizeof(int))];
-  memset(ctl, 0, sizeof ctl);
-  size_t off = 0;
-  while (off < len) {
-    struct iovec iov = {.iov_base = data + off, .iov_len = len - off};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-    if (off == 0) {
-      msg.msg_control = ctl;
-      msg.msg_controllen = sizeof ctl;
-      struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-      c->cmsg_level = SOL_SOCKET;
-      c->cmsg_type = SCM_RIGHTS;
-      c->cmsg_len = CMSG_LEN(sizeof(int));
-      memcpy(CMSG_DATA(c), &fd, sizeof fd);
-    }
-    ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      throw_errno(env, "sendmsg", errno);
-      goto out;
-    }
-    off += (size_t)n;
-  }
-  napi_get_undefined(env, &result);
-out:
-  if (sock >= 0) close(sock);
-  free(path);
-  free(data);
-  return result;
-}
-
 bool register_seccomp(napi_env env, napi_value exports) {
   return export_fn(env, exports, "seccompCompile", seccomp_compile) &&
-         export_fn(env, exports, "seccompVersion", libseccomp_version) &&
-         export_fn(env, exports, "seccompRecvFd", recv_fd) &&
-         export_fn(env, exports, "seccompSendToListener", send_to_listener);
+         export_fn(env, exports, "seccompVersion", libseccomp_version);
 }

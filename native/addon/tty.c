@@ -63,17 +63,20 @@ static napi_value recv_with_fd(napi_env env, napi_callback_info info) {
   return obj;
 }
 
-// sendFdToSocket(path, fd, name): connects to the AF_UNIX stream socket at path
-// and sends name with fd attached, the way runc hands a console to an engine.
+// sendFdToSocket(path, fd, data): connects to the AF_UNIX stream socket at path and
+// sends data with fd attached to its first sendmsg (the rest follows plainly), then
+// closes. It serves runc's console socket (data: the pty's name) and the seccomp
+// listener (data: the container process state).
 static napi_value send_fd_to_socket(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   int32_t fd;
+  size_t len;
   if (!get_args(env, info, 3, argv) || !arg_int(env, argv[1], "sendFdToSocket: fd", &fd))
     return NULL;
   char *path = arg_string(env, argv[0], "sendFdToSocket: path", false, NULL);
   if (!path) return NULL;
-  char *name = arg_string(env, argv[2], "sendFdToSocket: name", false, NULL);
-  if (!name) {
+  char *data = arg_string(env, argv[2], "sendFdToSocket: data", true, &len);
+  if (!data) {
     free(path);
     return NULL;
   }
@@ -96,22 +99,31 @@ static napi_value send_fd_to_socket(napi_env env, napi_callback_info info) {
   }
   char cbuf[CMSG_SPACE(sizeof(int))];
   memset(cbuf, 0, sizeof cbuf);
-  struct iovec iov = {.iov_base = name, .iov_len = strlen(name)};
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                       .msg_controllen = sizeof cbuf};
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &fd, sizeof(int));
-  ssize_t n;
-  do n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
-  if (n < 0) call = "sendmsg", err = errno;
+  size_t off = 0;
+  while (off < len) {
+    struct iovec iov = {.iov_base = data + off, .iov_len = len - off};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+    if (off == 0) {
+      msg.msg_control = cbuf;
+      msg.msg_controllen = sizeof cbuf;
+      struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+      c->cmsg_level = SOL_SOCKET;
+      c->cmsg_type = SCM_RIGHTS;
+      c->cmsg_len = CMSG_LEN(sizeof(int));
+      memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    }
+    ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      call = "sendmsg", err = errno;
+      goto out;
+    }
+    off += (size_t)n;
+  }
 out:
   if (sock >= 0) close(sock);
   free(path);
-  free(name);
+  free(data);
   if (err) return throw_errno(env, call, err);
   return NULL;
 }

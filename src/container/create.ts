@@ -94,7 +94,7 @@ function sendSeccompFd(spec: Spec, state: StoredState, fd: number, pid: number):
     },
   };
   try {
-    native().seccompSendToListener(s.listenerPath, JSON.stringify(msg), fd);
+    native().sendFdToSocket(s.listenerPath, fd, JSON.stringify(msg));
   } catch (e) {
     throw new RuntError(
       `linux.seccomp.listenerPath: sending the seccomp fd to ${s.listenerPath}: ${(e as Error).message}; start the seccomp agent first`,

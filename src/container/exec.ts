@@ -150,7 +150,7 @@ export function execProcess(opts: ExecOptions): ExecResult {
         if (!sec?.listenerPath) return;
         const state = { ociVersion: stored.ociVersion, id: stored.id, status: "running" };
         const msg = { ociVersion: stored.ociVersion, fds: ["seccompFd"], pid, state };
-        native().seccompSendToListener(sec.listenerPath, JSON.stringify(msg), fd);
+        native().sendFdToSocket(sec.listenerPath, fd, JSON.stringify(msg));
       },
     });
   } catch (e) {

@@ -89,7 +89,8 @@ export function runInit(plan: CompiledPlan, preserveFds: number, cb: InitCallbac
         n.send(ours, cb.stateJson?.(rest[0] ?? "") ?? "{}");
       } else if (kind === "seccomp") {
         // The fd comes in the next message; a throw closes the socket and the init exits.
-        const fd = n.seccompRecvFd(ours);
+        const { fd } = n.recvWithFd(ours);
+        if (fd < 0) throw new RuntError("runt-init announced a seccomp fd but sent none");
         try {
           cb.onSeccompFd?.(fd, pid);
         } finally {
