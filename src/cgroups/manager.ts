@@ -3,9 +3,11 @@
 // name=systemd (see mode.ts); on hybrid also the cgroup2 one, as runc does, so
 // the container's processes are not left in their creator's v2 cgroup; on v2 the
 // one unified hierarchy.
+
 import { mkdirSync, readdirSync, rmdirSync } from "node:fs";
 import { constants } from "node:os";
 import { basename } from "node:path";
+import type { CgroupMountSource } from "../plan/compile.ts";
 import type { LinuxResources } from "../spec/types.ts";
 import { applyResources, freezeState, oomKillCount, setFrozen } from "./apply.ts";
 import {
@@ -48,17 +50,7 @@ export interface CgroupManagerState {
   resources?: LinuxResources;
 }
 
-/** One hierarchy as the container sees it under a `cgroup` mount (src/plan's CgroupMountSource). */
-export interface CgroupMountSource {
-  /** Directory name under /sys/fs/cgroup ("memory", "cpu,cpuacct"); "" for v2's single mount. */
-  name: string;
-  fstype: "cgroup" | "cgroup2";
-  data: string;
-  /** The container's directory on the host. */
-  hostPath: string;
-  /** Other names that point at this hierarchy ("cpu" and "cpuacct" for "cpu,cpuacct"). */
-  aliases: string[];
-}
+export type { CgroupMountSource };
 
 export interface CgroupManager {
   /** "cgroupfs" now; a "systemd" driver goes behind the same interface later. */
