@@ -57,12 +57,7 @@ export function writeFile(path: string, ...chunks: string[]): void {
   }
 }
 
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-
-/** Block the thread for ms milliseconds (the retry loops here are synchronous). */
-export function sleepMs(ms: number): void {
-  Atomics.wait(sleeper, 0, 0, ms);
-}
+export { sleepMs } from "../sleep.ts";
 
 /** Parse a cgroup.procs file: one pid per line. */
 export function parsePids(text: string): number[] {

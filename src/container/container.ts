@@ -3,6 +3,7 @@ import { closeSync, constants, existsSync, openSync, readSync, rmSync } from "no
 import { type CgroupManager, cgroupManagerFromJSON, type Stats } from "../cgroups/index.ts";
 import { errnoCode, RuntError } from "../errors.ts";
 import { native, type WaitResult } from "../native.ts";
+import { sleepMs } from "../sleep.ts";
 import type { LinuxResources } from "../spec/types.ts";
 import { type CreateOptions, createContainer, destroy } from "./create.ts";
 import { runHooks } from "./hooks.ts";
@@ -23,9 +24,6 @@ export interface ContainerState {
   owner: string;
   annotations: Record<string, string>;
 }
-
-const pause = new Int32Array(new SharedArrayBuffer(4));
-const sleepMs = (ms: number) => Atomics.wait(pause, 0, 0, ms);
 
 export class Container {
   private constructor(
