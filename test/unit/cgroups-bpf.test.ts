@@ -14,6 +14,7 @@ import {
   effectiveDeviceRules,
   encodeInsns,
 } from "../../src/cgroups/index.ts";
+import { r } from "./device-rule.ts";
 
 /** Decode 8-byte instructions back to fields. */
 function decode(bytes: Uint8Array) {
@@ -99,20 +100,6 @@ function v1Allows(
   // allowed when one exception grants every requested bit
   return s.exceptions.some((e) => matches(e) && (access & ~accessBits(e.access)) === 0);
 }
-
-const r = (
-  allow: boolean,
-  type: "a" | "c" | "b",
-  major: number,
-  minor: number,
-  access: string,
-): DeviceRule => ({
-  allow,
-  type,
-  major,
-  minor,
-  access,
-});
 
 const RULE_SETS: Record<string, DeviceRule[]> = {
   "runc defaults": effectiveDeviceRules([{ allow: false, access: "rwm" }]),

@@ -10,6 +10,7 @@ import {
   parseDevicesList,
   v1DeviceWrites,
 } from "../../src/cgroups/index.ts";
+import { r } from "./device-rule.ts";
 
 const DENY_ALL = { allow: false, access: "rwm" };
 
@@ -99,20 +100,6 @@ describe("effectiveDeviceRules", () => {
     ]);
     expect(deviceRuleString(n as DeviceRule)).toBe("c *:3 w");
   });
-});
-
-const r = (
-  allow: boolean,
-  type: "a" | "c" | "b",
-  major: number,
-  minor: number,
-  access: string,
-): DeviceRule => ({
-  allow,
-  type,
-  major,
-  minor,
-  access,
 });
 
 describe("deviceState (v1 controller semantics)", () => {
