@@ -123,6 +123,7 @@ export function createContainer(opts: CreateOptions): {
     throw new RuntError('linux.namespaces: runt needs a "mount" namespace to set up the rootfs');
   }
   const cgroups = cgroupManager({ path: spec.linux?.cgroupsPath ?? "", id: opts.id });
+  const selinux = hostSelinuxEnabled();
   const preserveFds = opts.preserveFds ?? 0;
   const plan = (() => {
     try {
@@ -138,14 +139,14 @@ export function createContainer(opts: CreateOptions): {
         cgroupMounts: cgroups.mountSources(),
         statSource,
         seccomp: linuxSeccomp(spec, opts),
-        selinux: hostSelinuxEnabled(),
+        selinux,
       });
     } catch (e) {
       throw e instanceof RuntError ? e : new RuntError(`config.json: ${(e as Error).message}`);
     }
   })();
 
-  if (spec.linux?.mountLabel && !hostSelinuxEnabled()) {
+  if (spec.linux?.mountLabel && !selinux) {
     opts.debug?.("linux.mountLabel: SELinux is not enabled on this host; ignored, as runc does");
   }
   dir.claim();
