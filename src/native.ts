@@ -74,7 +74,7 @@ export interface RuntAddon {
   bpfQueryDevice(cgroupFd: number): number[];
   /** Compile a seccomp profile in the line format of src/seccomp/compile.ts with libseccomp;
    * returns the BPF program and the names (one a line) libseccomp does not know. */
-  seccompCompile(profile: string): { bpf: Uint8Array; skipped: string };
+  seccompCompile(profile: string): { bpf: Uint8Array; skipped: string; lastSyscalls: string };
   /** The libseccomp version, "2.5.4". */
   seccompVersion(): string;
   /** recvmsg one message and the fd passed with it (SCM_RIGHTS, close-on-exec); fd is -1

@@ -24,14 +24,36 @@ static bool append(char **buf, size_t *len, const char *s) {
   return true;
 }
 
+// The filter's architectures (the native one first) and, for each, the largest
+// syscall number the profile names: runt's ENOSYS stub answers ENOSYS above it.
+struct last_syscalls {
+  unsigned n;
+  uint32_t arch[16];
+  int last[16];
+};
+
+static void note_syscall(struct last_syscalls *ls, const char *name) {
+  for (unsigned i = 0; i < ls->n; i++) {
+    int nr = seccomp_syscall_resolve_name_arch(ls->arch[i], name);
+    if (nr != __NR_SCMP_ERROR && nr > ls->last[i]) ls->last[i] = nr;
+  }
+}
+
 // One line of the profile text (see src/seccomp/compile.ts):
-//   default ACTION | arch NAME | rule NAME ACTION [INDEX OP VALUE VALUETWO]...
+//   default ACTION | arch NAME | name NAME | rule NAME ACTION [INDEX OP VALUE VALUETWO]...
 // Returns NULL on success, else a static description; *err is the errno (0: bad text).
 static const char *apply_line(scmp_filter_ctx ctx, char *line, char **skipped, size_t *skipped_len,
-                              int *err) {
+                              struct last_syscalls *ls, int *err) {
   char *save = NULL, *word = strtok_r(line, " ", &save);
   *err = 0;
   if (!word) return NULL;
+  if (!strcmp(word, "name")) {
+    // Named by the profile but adding no rule (its action is the default one).
+    char *name = strtok_r(NULL, " ", &save);
+    if (!name) return "short name line";
+    note_syscall(ls, name);
+    return NULL;
+  }
   if (!strcmp(word, "arch")) {
     char *name = strtok_r(NULL, " ", &save);
     if (!name) return "short arch line";
@@ -45,6 +67,12 @@ static const char *apply_line(scmp_filter_ctx ctx, char *line, char **skipped, s
     }
     int r = seccomp_arch_add(ctx, arch);
     if (r < 0 && r != -EEXIST) return *err = -r, "seccomp_arch_add";
+    bool known = false;
+    for (unsigned i = 0; i < ls->n; i++) known |= ls->arch[i] == arch;
+    if (!known && ls->n < 16) {
+      ls->arch[ls->n] = arch;
+      ls->last[ls->n++] = 0;
+    }
     return NULL;
   }
   if (strcmp(word, "rule")) return "unknown line";
@@ -62,6 +90,7 @@ static const char *apply_line(scmp_filter_ctx ctx, char *line, char **skipped, s
     args[n].datum_b = strtoull(v2, NULL, 10);
     n++;
   }
+  note_syscall(ls, name);
   int nr = seccomp_syscall_resolve_name(name);
   if (nr == __NR_SCMP_ERROR) {
     // Unknown to libseccomp on these architectures: skipped, as runc does.
@@ -73,7 +102,8 @@ static const char *apply_line(scmp_filter_ctx ctx, char *line, char **skipped, s
   return NULL;
 }
 
-// seccompCompile(text): { bpf: Uint8Array, skipped: string } (skipped: names, one a line).
+// seccompCompile(text): { bpf: Uint8Array, skipped: string, lastSyscalls: string }
+// (skipped: names, one a line; lastSyscalls: "AUDIT_ARCH NR" lines, the native arch first).
 static napi_value seccomp_compile(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   if (!get_args(env, info, 1, argv)) return NULL;
@@ -84,6 +114,7 @@ static napi_value seccomp_compile(napi_env env, napi_callback_info info) {
   napi_value result = NULL;
   scmp_filter_ctx ctx = NULL;
   int memfd = -1;
+  struct last_syscalls ls = {.n = 1, .arch = {seccomp_arch_native()}, .last = {0}};
   if (!first || strncmp(first, "default ", 8)) {
     throw_type(env, "seccompCompile: profile", "a profile starting with `default ACTION`");
     goto out;
@@ -98,7 +129,7 @@ static napi_value seccomp_compile(napi_env env, napi_callback_info info) {
     char copy[4096];
     int err;
     snprintf(copy, sizeof copy, "%s", rest);
-    const char *why = apply_line(ctx, rest, &skipped, &skipped_len, &err);
+    const char *why = apply_line(ctx, rest, &skipped, &skipped_len, &ls, &err);
     if (why) {
       char detail[4200];
       snprintf(detail, sizeof detail, "%s: %s", why, copy);
@@ -118,7 +149,12 @@ static napi_value seccomp_compile(napi_env env, napi_callback_info info) {
     goto out;
   }
   off_t size = lseek(memfd, 0, SEEK_END);
-  napi_value bpf, names, obj;
+  napi_value bpf, names, obj, lasts;
+  char last_text[16 * 24] = "";
+  for (unsigned i = 0; i < ls.n; i++) {
+    size_t used = strlen(last_text);
+    snprintf(last_text + used, sizeof last_text - used, "%u %d\n", ls.arch[i], ls.last[i]);
+  }
   void *data;
   if (size < 0) {
     throw_errno(env, "lseek", errno);
@@ -135,7 +171,9 @@ static napi_value seccomp_compile(napi_env env, napi_callback_info info) {
   if (napi_create_string_utf8(env, skipped ? skipped : "", NAPI_AUTO_LENGTH, &names) != napi_ok ||
       napi_create_object(env, &obj) != napi_ok ||
       napi_set_named_property(env, obj, "bpf", bpf) != napi_ok ||
-      napi_set_named_property(env, obj, "skipped", names) != napi_ok) {
+      napi_set_named_property(env, obj, "skipped", names) != napi_ok ||
+      napi_create_string_utf8(env, last_text, NAPI_AUTO_LENGTH, &lasts) != napi_ok ||
+      napi_set_named_property(env, obj, "lastSyscalls", lasts) != napi_ok) {
     napi_failed(env);
     goto out;
   }

@@ -1,4 +1,5 @@
 /* The process side: limits, identity, capabilities, the exec fifo and execve. */
+#include <dirent.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <sys/prctl.h>
@@ -113,7 +114,12 @@ static int is_exec(const char *path)
 	if (stat(path, &st) < 0)
 		return 0;
 	errno = EACCES; /* what a directory or device reports */
-	return S_ISREG(st.st_mode) && faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) == 0;
+	/*
+	 * The plain faccessat syscall, not glibc's (faccessat2 for AT_EACCESS): a seccomp
+	 * filter may already be loaded, and one older than faccessat2 answers it with
+	 * EPERM. The switch to the container's user made real and effective ids equal.
+	 */
+	return S_ISREG(st.st_mode) && syscall(SYS_faccessat, AT_FDCWD, path, X_OK) == 0;
 }
 
 /* Fills exe with exec op o's executable: args[0] if it has a "/", else found in env's PATH. */
@@ -172,6 +178,29 @@ void op_wait(const struct op *o)
 	close(fd);
 }
 
+/*
+ * close_range(from, ~0, CLOEXEC), or, where a seccomp filter older than close_range
+ * refuses it (ENOSYS from runt's stub, or the profile's own errno), the same by
+ * walking /proc/self/fd.
+ */
+static void mark_cloexec_from(unsigned from)
+{
+	if (syscall(SYS_close_range, from, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return;
+	DIR *d = opendir("/proc/self/fd");
+
+	if (!d)
+		fail("close_range %u; and opendir /proc/self/fd", from);
+	for (struct dirent *e; (e = readdir(d));) {
+		int fd = atoi(e->d_name);
+
+		if (e->d_name[0] != '.' && fd >= (int)from && fd != dirfd(d) &&
+		    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+			fail("fcntl FD_CLOEXEC %d", fd);
+	}
+	closedir(d);
+}
+
 void op_exec(const struct op *o)
 {
 	uint32_t argc = o->n[1];
@@ -185,8 +214,7 @@ void op_exec(const struct op *o)
 	 * failing execve can still be reported. Every fd >= closeFrom is gone in
 	 * the container either way.
 	 */
-	if (syscall(SYS_close_range, (unsigned)o->n[0], ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		fail("close_range %u", (unsigned)o->n[0]);
+	mark_cloexec_from((unsigned)o->n[0]);
 	if (!exe[0])
 		resolve(o);
 	umask(exec_umask);

@@ -9,6 +9,7 @@ import { RuntError } from "../errors.ts";
 import { native } from "../native.ts";
 import type { SeccompAction, SeccompFlag, SeccompOperator } from "../spec/enums.ts";
 import type { LinuxSeccomp } from "../spec/types.ts";
+import { enosysStub, needsEnosysStub, parseLastSyscalls, withStub } from "./enosys.ts";
 
 const EPERM = 1;
 
@@ -101,7 +102,11 @@ export function profileText(s: LinuxSeccomp): string {
   for (const rule of s.syscalls ?? []) {
     const action = actionValue(rule.action, rule.errnoRet);
     // libseccomp refuses a rule that repeats the default action; runc drops it too.
-    if (action === def) continue;
+    // The names still count for the ENOSYS stub's "newest syscall the profile knows".
+    if (action === def) {
+      for (const name of rule.names) lines.push(`name ${name}`);
+      continue;
+    }
     const conds = (rule.args ?? []).map(
       (a) => `${a.index} ${OPERATORS[a.op]} ${u64(a.value)} ${u64(a.valueTwo)}`,
     );
@@ -132,8 +137,9 @@ export interface SeccompOptions {
 
 /** The cache key: the profile as compiled, the architecture and the libseccomp version. */
 export function cacheKey(text: string): string {
+  // "enosys": programs carry the ENOSYS stub; older cached ones without it must not match.
   return createHash("sha256")
-    .update(`${native().seccompVersion()}\n${process.arch}\n${text}`)
+    .update(`enosys\n${native().seccompVersion()}\n${process.arch}\n${text}`)
     .digest("hex");
 }
 
@@ -152,7 +158,7 @@ export function compileSeccomp(s: LinuxSeccomp, opts: SeccompOptions = {}): Comp
       // Not compiled yet.
     }
   }
-  let compiled: { bpf: Uint8Array; skipped: string };
+  let compiled: { bpf: Uint8Array; skipped: string; lastSyscalls: string };
   try {
     compiled = native().seccompCompile(text);
   } catch (e) {
@@ -163,15 +169,17 @@ export function compileSeccomp(s: LinuxSeccomp, opts: SeccompOptions = {}): Comp
   for (const name of compiled.skipped.split("\n").filter(Boolean)) {
     opts.debug?.(`seccomp: ${name} is unknown to libseccomp on this architecture, skipped`);
   }
+  const stub = needsEnosysStub(s) ? enosysStub(parseLastSyscalls(compiled.lastSyscalls)) : [];
+  const program = withStub(stub, new Uint8Array(compiled.bpf));
   if (file && opts.cacheDir) {
     try {
       mkdirSync(opts.cacheDir, { recursive: true, mode: 0o700 });
       const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, compiled.bpf, { mode: 0o600 });
+      writeFileSync(tmp, program, { mode: 0o600 });
       renameSync(tmp, file);
     } catch (e) {
       opts.debug?.(`seccomp: cannot cache the program in ${file}: ${(e as Error).message}`);
     }
   }
-  return { program: new Uint8Array(compiled.bpf), ...result };
+  return { program, ...result };
 }
