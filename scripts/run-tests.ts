@@ -1,6 +1,9 @@
 // Runs the whole suite and ends with the line CI reads: "N passed, N failed".
-// Checks: biome, tsc, then `bun test` over test/ (unit and integration).
+// Checks: biome, tsc, `bun test` over test/ (unit, integration, e2e), then the field's
+// suites beside runc (scripts/conformance.ts): each test runc passes here counts once.
+// `--no-conformance` leaves the field's suites out; names after it go to bun test.
 import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 
 const bin = (name: string) => `node_modules/.bin/${name}`;
 let passed = 0;
@@ -18,7 +21,9 @@ function check(name: string, cmd: string, args: string[]): void {
 check("biome", "biome", ["check", "."]);
 check("tsc", "tsc", ["--noEmit", "-p", "."]);
 
-const args = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const conformance = !argv.includes("--no-conformance") && argv.length === 0;
+const args = argv.filter((a) => a !== "--no-conformance");
 const t = spawnSync(
   bin("bun"),
   ["test", "--timeout", "60000", ...(args.length ? args : ["test/"])],
@@ -34,5 +39,24 @@ const fail = /^\s*(\d+) fail$/m.exec(t.stderr ?? "");
 passed += Number(pass?.[1] ?? 0);
 failed += Number(fail?.[1] ?? 0);
 if (t.status !== 0 && !fail) failed++;
+
+if (conformance) {
+  const out = "/tmp/runt-conformance";
+  const file = `${out}/results.json`;
+  rmSync(file, { force: true });
+  const c = spawnSync(bin("bun"), ["run", "scripts/conformance.ts", "--out", out], {
+    stdio: "inherit",
+  });
+  if (existsSync(file) && c.status !== null) {
+    const rows: { verdict: string }[] = JSON.parse(readFileSync(file, "utf8"));
+    for (const r of rows) {
+      if (r.verdict === "ok" || r.verdict === "known") passed++;
+      else if (r.verdict === "regression") failed++;
+    }
+  } else if (c.status !== 0) {
+    failed++;
+    console.log("check failed: conformance (no results)");
+  }
+}
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Sets everything up, then runs every test: lint, types, unit, integration.
+# Sets everything up, then runs every test: lint, types, unit, integration, e2e, and the
+# field's suites beside runc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+# The field's suites (scripts/conformance.ts) need runc to compare with and their tools.
+bash scripts/setup.sh runc golang-go bats jq gawk criu
 exec node_modules/.bin/bun run scripts/run-tests.ts "$@"

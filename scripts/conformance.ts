@@ -1,0 +1,210 @@
+// The field's own suites, runt beside this machine's runc in one run: the OCI
+// runtime-tools validation programs and runc's v1.1.5 integration suite (bats),
+// both kept unchanged in ../shared/conformance. Prints a side-by-side table and the
+// totals, writes OUT/results.json, and fails when runt fails a test runc passes
+// here (or one of the files crun passes and runc fails), unless
+// test/conformance/known-differences.txt gives the reason.
+//
+//   bun scripts/conformance.ts [--runtime BIN] [--reference BIN] [--out DIR]
+//                              [--suite oci|bats] [NAME...]
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+const REPO = resolve(import.meta.dir, "..");
+export const SHARED = resolve(REPO, "../shared/conformance");
+const KNOWN = join(REPO, "test/conformance/known-differences.txt");
+
+export type Outcome = "pass" | "fail" | "skip" | "missing";
+export type Suite = "oci" | "bats";
+
+export interface Row {
+  suite: Suite;
+  name: string;
+  reference: Outcome;
+  runt: Outcome;
+  /** What the row means for the test command. */
+  verdict: "ok" | "regression" | "known" | "not required";
+  reason?: string;
+}
+
+export interface Expectations {
+  /** suite + name -> why runt may differ from runc there. */
+  known: Map<string, string>;
+  /** Files runt must pass although runc fails them here (crun passes them). */
+  required: Map<string, string>;
+}
+
+const key = (suite: Suite, name: string) => `${suite} ${name}`;
+
+/**
+ * known-differences.txt: one entry a line, `SUITE NAME -- REASON` (a known difference)
+ * or `require SUITE NAME -- REASON` (runt must pass it whatever runc does); # comments.
+ */
+export function parseExpectations(text: string): Expectations {
+  const known = new Map<string, string>();
+  const required = new Map<string, string>();
+  text.split("\n").forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || line.startsWith("#")) return;
+    const m = /^(require\s+)?(oci|bats)\s+(.+?)\s+--\s+(.+)$/.exec(line);
+    if (!m) throw new Error(`${KNOWN}:${i + 1}: expected "[require] oci|bats NAME -- REASON"`);
+    (m[1] ? required : known).set(key(m[2] as Suite, m[3] as string), m[4] as string);
+  });
+  return { known, required };
+}
+
+/** oci-validation.sh's summary.txt: "PASS name ok=N" lines. */
+export function parseOciSummary(text: string): Map<string, Outcome> {
+  const out = new Map<string, Outcome>();
+  for (const line of text.split("\n")) {
+    const m = /^(PASS|FAIL|SKIP) (\S+)/.exec(line);
+    if (m) out.set(m[2] as string, m[1] === "PASS" ? "pass" : m[1] === "SKIP" ? "skip" : "fail");
+  }
+  return out;
+}
+
+/** bats --tap: "ok N name", "ok N name # skip why", "not ok N name". Repeated names get "#2". */
+export function parseTap(text: string): Map<string, Outcome> {
+  const out = new Map<string, Outcome>();
+  // Through `script`, the lines end in CRLF.
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^(ok|not ok) \d+ (.*?)( # skip.*)?$/.exec(line);
+    if (!m) continue;
+    let name = (m[2] as string).trim();
+    for (let n = 2; out.has(name); n++) name = `${(m[2] as string).trim()} #${n}`;
+    out.set(name, m[1] === "not ok" ? "fail" : m[3] ? "skip" : "pass");
+  }
+  return out;
+}
+
+export function compare(
+  suite: Suite,
+  reference: Map<string, Outcome>,
+  runt: Map<string, Outcome>,
+  exp: Expectations,
+): Row[] {
+  const names = [...new Set([...reference.keys(), ...runt.keys()])].sort();
+  return names.map((name) => {
+    const r = reference.get(name) ?? "missing";
+    const t = runt.get(name) ?? "missing";
+    const k = key(suite, name);
+    const must = r === "pass" || exp.required.has(k);
+    if (!must) return { suite, name, reference: r, runt: t, verdict: "not required" };
+    if (t === "pass") return { suite, name, reference: r, runt: t, verdict: "ok" };
+    const reason = exp.known.get(k);
+    if (reason) return { suite, name, reference: r, runt: t, verdict: "known", reason };
+    return { suite, name, reference: r, runt: t, verdict: "regression" };
+  });
+}
+
+function sh(script: string, args: string[], env: Record<string, string> = {}): string {
+  const r = spawnSync("bash", [join(SHARED, script), ...args], {
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 64 << 20,
+  });
+  const last = (r.stdout ?? "").trim().split("\n").pop() ?? "";
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${script} ${args[0]}: ${last}`);
+  return last;
+}
+
+function runOci(bin: string, out: string, names: string[]): Map<string, Outcome> {
+  // Both runtimes run the same build of the suite (it takes ~30 s to make).
+  const built = join(out, "oci-suite");
+  if (!existsSync(join(built, "suite/runtimetest"))) {
+    rmSync(built, { recursive: true, force: true });
+    sh("oci-validation.sh", ["/bin/true", built, "state"]);
+  }
+  const dir = join(out, `oci-${bin.split("/").pop()}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  symlinkSync(join(built, "suite"), join(dir, "suite"));
+  console.error(`conformance: ${sh("oci-validation.sh", [bin, dir, ...names])} [${bin}]`);
+  return parseOciSummary(readFileSync(join(dir, "summary.txt"), "utf8"));
+}
+
+function runBats(bin: string, out: string, files: string[]): Map<string, Outcome> {
+  const dir = join(out, `bats-${bin.split("/").pop()}`);
+  rmSync(dir, { recursive: true, force: true });
+  // spec.bats reads runc's own go.mod; seccomp-notify* are left out by the script.
+  const all = files.length
+    ? files
+    : spawnSync("ls", [join(SHARED, "runc-integration")], { encoding: "utf8" })
+        .stdout.split("\n")
+        .filter((f) => f.endsWith(".bats") && !f.startsWith("seccomp-notify"));
+  // A hanging test fails alone instead of stopping the run.
+  const last = sh("runc-bats.sh", [bin, dir, ...all], {
+    BATS_TEST_TIMEOUT: "120",
+    BATS_TIMEOUT: "1500",
+  });
+  console.error(`conformance: ${last} [${bin}]`);
+  return parseTap(readFileSync(join(dir, "bats.tap"), "utf8"));
+}
+
+const SHOW: Record<Outcome, string> = { pass: "pass", fail: "FAIL", skip: "skip", missing: "-" };
+
+export function table(rows: Row[], refName: string): string {
+  const width = Math.min(90, Math.max(20, ...rows.map((r) => r.name.length)));
+  const head = `${"test".padEnd(width)}  ${refName.padEnd(6)}  runt   verdict`;
+  const lines = rows.map((r) => {
+    const v = r.verdict === "known" ? `known: ${r.reason}` : r.verdict;
+    return `${r.name.slice(0, width).padEnd(width)}  ${SHOW[r.reference].padEnd(6)}  ${SHOW[r.runt].padEnd(5)}  ${v}`;
+  });
+  return [head, ...lines].join("\n");
+}
+
+export function totals(rows: Row[], suite: Suite, refName: string): string {
+  const of = rows.filter((r) => r.suite === suite);
+  const count = (pick: (r: Row) => Outcome, o: Outcome) => of.filter((r) => pick(r) === o).length;
+  const side = (name: string, pick: (r: Row) => Outcome) =>
+    `${name} ${count(pick, "pass")} passed, ${count(pick, "fail")} failed, ${count(pick, "skip")} skipped`;
+  const reg = of.filter((r) => r.verdict === "regression").length;
+  return `${suite}: ${side(refName, (r) => r.reference)} | ${side("runt", (r) => r.runt)} | ${reg} regressions`;
+}
+
+function main(argv: string[]): number {
+  const opt = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    if (i < 0) return undefined;
+    const v = argv[i + 1];
+    argv.splice(i, 2);
+    return v;
+  };
+  const runtime = resolve(opt("runtime") ?? join(REPO, "dist/runt"));
+  const reference = opt("reference") ?? spawnSync("which", ["runc"], { encoding: "utf8" }).stdout.trim();
+  const out = resolve(opt("out") ?? "/tmp/runt-conformance");
+  const only = opt("suite") as Suite | undefined;
+  const names = argv;
+  if (!existsSync(SHARED)) {
+    console.log(`conformance: ${SHARED} is missing; the field's suites were not run`);
+    return 0;
+  }
+  if (!reference) {
+    console.log("conformance: no runc to compare with; install it (apt-get install runc)");
+    return 1;
+  }
+  const exp = parseExpectations(existsSync(KNOWN) ? readFileSync(KNOWN, "utf8") : "");
+  mkdirSync(out, { recursive: true });
+  const rows: Row[] = [];
+  const started = Date.now();
+  if (!only || only === "oci") {
+    const ref = runOci(reference, out, names);
+    rows.push(...compare("oci", ref, runOci(runtime, out, names), exp));
+  }
+  if (!only || only === "bats") {
+    const ref = runBats(reference, out, names);
+    rows.push(...compare("bats", ref, runBats(runtime, out, names), exp));
+  }
+  const refName = reference.split("/").pop() ?? "runc";
+  console.log(table(rows, refName));
+  for (const s of ["oci", "bats"] as Suite[]) {
+    if (rows.some((r) => r.suite === s)) console.log(totals(rows, s, refName));
+  }
+  console.log(`conformance: ${Math.round((Date.now() - started) / 1000)} s, results in ${out}`);
+  writeFileSync(join(out, "results.json"), JSON.stringify(rows, null, 1));
+  return rows.some((r) => r.verdict === "regression") ? 1 : 0;
+}
+
+if (import.meta.main) process.exit(main(process.argv.slice(2)));
