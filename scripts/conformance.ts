@@ -8,7 +8,17 @@
 //   bun scripts/conformance.ts [--runtime BIN] [--reference BIN] [--out DIR]
 //                              [--suite oci|bats] [NAME...]
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join, resolve } from "node:path";
 
 const REPO = resolve(import.meta.dir, "..");
@@ -68,7 +78,7 @@ export function parseOciSummary(text: string): Map<string, Outcome> {
 export function parseTap(text: string): Map<string, Outcome> {
   const out = new Map<string, Outcome>();
   // Through `script`, the lines end in CRLF.
-  for (const line of text.split(/\r?\n/)) {
+  for (const line of text.split("\n").map((l) => l.replace(/\r$/, ""))) {
     const m = /^(ok|not ok) \d+ (.*?)( # skip.*)?$/.exec(line);
     if (!m) continue;
     let name = (m[2] as string).trim();
@@ -110,23 +120,23 @@ function sh(script: string, args: string[], env: Record<string, string> = {}): s
   return last;
 }
 
-function runOci(bin: string, out: string, names: string[]): Map<string, Outcome> {
+function runOci(bin: string, label: string, out: string, names: string[]): Map<string, Outcome> {
   // Both runtimes run the same build of the suite (it takes ~30 s to make).
   const built = join(out, "oci-suite");
   if (!existsSync(join(built, "suite/runtimetest"))) {
     rmSync(built, { recursive: true, force: true });
     sh("oci-validation.sh", ["/bin/true", built, "state"]);
   }
-  const dir = join(out, `oci-${bin.split("/").pop()}`);
+  const dir = join(out, `oci-${label}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   symlinkSync(join(built, "suite"), join(dir, "suite"));
-  console.error(`conformance: ${sh("oci-validation.sh", [bin, dir, ...names])} [${bin}]`);
+  console.error(`conformance: ${sh("oci-validation.sh", [bin, dir, ...names])} [${label}]`);
   return parseOciSummary(readFileSync(join(dir, "summary.txt"), "utf8"));
 }
 
-function runBats(bin: string, out: string, files: string[]): Map<string, Outcome> {
-  const dir = join(out, `bats-${bin.split("/").pop()}`);
+function runBats(bin: string, label: string, out: string, files: string[]): Map<string, Outcome> {
+  const dir = join(out, `bats-${label}`);
   rmSync(dir, { recursive: true, force: true });
   // spec.bats reads runc's own go.mod; seccomp-notify* are left out by the script.
   const all = files.length
@@ -139,8 +149,28 @@ function runBats(bin: string, out: string, files: string[]): Map<string, Outcome
     BATS_TEST_TIMEOUT: "120",
     BATS_TIMEOUT: "1500",
   });
-  console.error(`conformance: ${last} [${bin}]`);
+  console.error(`conformance: ${last} [${label}]`);
   return parseTap(readFileSync(join(dir, "bats.tap"), "utf8"));
+}
+
+/**
+ * The runtime as an engine that hard-codes runc finds it: a file named runc. runt names
+ * itself after how it was invoked (as busybox does), so runc's help and version tests
+ * read the name they expect; a hard link (or a copy), since the suites' scripts resolve
+ * symlinks.
+ */
+function installedAsRunc(bin: string, out: string): string {
+  const dir = join(out, "bin");
+  const file = join(dir, "runc");
+  mkdirSync(dir, { recursive: true });
+  rmSync(file, { force: true });
+  try {
+    linkSync(bin, file);
+  } catch {
+    copyFileSync(bin, file);
+    chmodSync(file, 0o755);
+  }
+  return file;
 }
 
 const SHOW: Record<Outcome, string> = { pass: "pass", fail: "FAIL", skip: "skip", missing: "-" };
@@ -172,8 +202,9 @@ function main(argv: string[]): number {
     argv.splice(i, 2);
     return v;
   };
-  const runtime = resolve(opt("runtime") ?? join(REPO, "dist/runt"));
-  const reference = opt("reference") ?? spawnSync("which", ["runc"], { encoding: "utf8" }).stdout.trim();
+  const given = resolve(opt("runtime") ?? join(REPO, "dist/runt"));
+  const reference =
+    opt("reference") ?? spawnSync("which", ["runc"], { encoding: "utf8" }).stdout.trim();
   const out = resolve(opt("out") ?? "/tmp/runt-conformance");
   const only = opt("suite") as Suite | undefined;
   const names = argv;
@@ -187,15 +218,16 @@ function main(argv: string[]): number {
   }
   const exp = parseExpectations(existsSync(KNOWN) ? readFileSync(KNOWN, "utf8") : "");
   mkdirSync(out, { recursive: true });
+  const runtime = installedAsRunc(given, out);
   const rows: Row[] = [];
   const started = Date.now();
   if (!only || only === "oci") {
-    const ref = runOci(reference, out, names);
-    rows.push(...compare("oci", ref, runOci(runtime, out, names), exp));
+    const ref = runOci(reference, "reference", out, names);
+    rows.push(...compare("oci", ref, runOci(runtime, "runt", out, names), exp));
   }
   if (!only || only === "bats") {
-    const ref = runBats(reference, out, names);
-    rows.push(...compare("bats", ref, runBats(runtime, out, names), exp));
+    const ref = runBats(reference, "reference", out, names);
+    rows.push(...compare("bats", ref, runBats(runtime, "runt", out, names), exp));
   }
   const refName = reference.split("/").pop() ?? "runc";
   console.log(table(rows, refName));
