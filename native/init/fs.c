@@ -281,6 +281,83 @@ void op_mknode(const struct op *o)
 	close(dir);
 }
 
+/* Undoes mountinfo's octal escapes (\040 for a space) in place. */
+static void unescape(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++, o++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*o = (s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0');
+			s += 3;
+		} else {
+			*o = *s;
+		}
+	}
+	*o = 0;
+}
+
+/*
+ * chroot (--no-pivot) leaves the host's own mounts in this mount namespace, under
+ * the rootfs moved onto "/". A full procfs or sysfs among them lets the container,
+ * in a user namespace of its own, mount a fresh procfs (the kernel only asks that
+ * one be fully visible somewhere in the namespace). So, as runc does, every full
+ * proc or sysfs mount outside the rootfs is detached (made rslave first, so the
+ * host keeps its own), or covered with a tmpfs where it cannot be unmounted.
+ */
+static void hide_host_pseudofs(const char *rootfs)
+{
+	char root[PATH_MAX], *line = NULL, **found = NULL;
+	size_t cap = 0, n = 0, rlen;
+
+	/* mountinfo names mount points without symlinks. */
+	if (!realpath(rootfs, root))
+		fail("realpath %s", rootfs);
+	rlen = strlen(root);
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		fail("open /proc/self/mountinfo");
+	/* All first: detaching /proc takes /proc/self/mountinfo with it. */
+	while (getline(&line, &cap, f) > 0) {
+		char mroot[PATH_MAX], point[PATH_MAX], type[64];
+		const char *sep = strstr(line, " - ");
+
+		if (!sep || sscanf(line, "%*s %*s %*s %4095s %4095s", mroot, point) != 2 ||
+		    sscanf(sep + 3, "%63s", type) != 1)
+			continue;
+		unescape(mroot);
+		unescape(point);
+		if (strcmp(mroot, "/") || (strcmp(type, "proc") && strcmp(type, "sysfs")))
+			continue;
+		if (!strncmp(point, root, rlen) && (point[rlen] == '/' || !point[rlen]))
+			continue; /* the container's own */
+		char **grown = realloc(found, (n + 1) * sizeof *found);
+		if (!grown || !(grown[n] = strdup(point)))
+			fail("malloc");
+		found = grown;
+		n++;
+	}
+	free(line);
+	fclose(f);
+	for (size_t i = 0; i < n; i++) {
+		/* ENOENT: a mount above it is already gone, and this one with it. */
+		if (mount(NULL, found[i], NULL, MS_SLAVE | MS_REC, NULL) < 0) {
+			if (errno == ENOENT)
+				continue;
+			fail("make %s rslave", found[i]);
+		}
+		if (umount2(found[i], MNT_DETACH) < 0) {
+			if (errno != EINVAL && errno != EPERM)
+				fail("umount2 %s", found[i]);
+			if (mount("tmpfs", found[i], "tmpfs", 0, NULL) < 0)
+				fail("mount tmpfs on %s", found[i]);
+		}
+		free(found[i]);
+	}
+	free(found);
+}
+
 /* pivotRoot and chroot: the root fd becomes the process's root, then "/" the root fd. */
 void op_enterroot(const struct op *o)
 {
@@ -309,6 +386,8 @@ void op_enterroot(const struct op *o)
 		if (umount2(".", MNT_DETACH) < 0)
 			fail("umount2 old root");
 	} else {
+		if (rootpath)
+			hide_host_pseudofs(rootpath);
 		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
 			fail("mount %s on / (move)", name);
 		if (chroot(".") < 0)

@@ -2,6 +2,7 @@
  * Ops of the exec/terminal/hook work (opcodes 31-39): a pseudo-terminal made in
  * the container's devpts, and hooks run inside the container's namespaces.
  */
+#include <ctype.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -202,8 +203,14 @@ void op_hook(const struct op *o)
 		usleep(2000);
 	}
 	errno = ECANCELED; /* after `ready` the text goes to stderr with strerror: "Operation canceled" */
-	if (WIFSIGNALED(status))
-		fail("hook %s was killed by signal %d%s%s", path, WTERMSIG(status), len ? "; output: " : "", text);
+	if (WIFSIGNALED(status)) {
+		/* Named as Go names it for runc ("bad system call"): a hook under seccomp. */
+		char sig[64];
+		snprintf(sig, sizeof sig, "%s", strsignal(WTERMSIG(status)));
+		sig[0] = tolower((unsigned char)sig[0]);
+		fail("error running hook %s: it was killed by signal %d (%s)%s%s", path, WTERMSIG(status),
+		     sig, len ? "; output: " : "", text);
+	}
 	if (WEXITSTATUS(status))
 		fail("hook %s exited with status %d%s%s", path, WEXITSTATUS(status), len ? "; output: " : "", text);
 }

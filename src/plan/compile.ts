@@ -7,8 +7,8 @@ import { CLONE, NAMESPACE_FLAGS } from "./constants.ts";
 import { createHookOps, startHookOps, startHookStateOps } from "./hooks.ts";
 import type { InitPlan, PlanOp } from "./plan.ts";
 import { PLAN_VERSION } from "./plan.ts";
-import { capabilityMask, rlimitOps } from "./process.ts";
-import { rootfsOps } from "./rootfs.ts";
+import { capabilityMask, capsOp, rlimitOps } from "./process.ts";
+import { readonlyDevOps, rootfsOps } from "./rootfs.ts";
 import { lsmOps, seccompOp } from "./security.ts";
 
 /** One cgroup hierarchy as the container should see it under a `cgroup` mount. */
@@ -53,6 +53,8 @@ export interface CompileInput {
 export interface CompiledPlan extends InitPlan {
   /** notes[i] says, for error messages, which part of config.json ops[i] came from. */
   notes: string[];
+  /** What runt leaves out and should warn about (ambient caps the kernel cannot raise). */
+  warnings: string[];
 }
 
 class PlanBuilder {
@@ -154,6 +156,7 @@ export function compilePlan(input: CompileInput): CompiledPlan {
       console: true,
     });
   }
+  for (const [note, op] of readonlyDevOps(input)) b.add(note, op);
 
   if (spec.hostname !== undefined && newFlags & CLONE.NEWUTS) {
     b.add("hostname", { op: "hostname", name: spec.hostname });
@@ -183,26 +186,25 @@ export function compilePlan(input: CompileInput): CompiledPlan {
     gid: user.gid,
     groups: user.additionalGids ?? [],
   });
-  b.add("process.capabilities", {
-    op: "caps",
-    effective: capabilityMask(caps.effective),
-    permitted: capabilityMask(caps.permitted),
-    inheritable: capabilityMask(caps.inheritable),
-    ambient: capabilityMask(caps.ambient),
-  });
+  const capSet = capsOp(caps);
+  b.add("process.capabilities", capSet.op);
   if (proc.noNewPrivileges) b.add("process.noNewPrivileges", { op: "noNewPrivs" });
   for (const [note, op] of startHookStateOps(spec)) b.add(note, op);
   // A listener fd must reach runt while `create` still listens: before `wait`.
   if (sec && nnp && sec.notify) b.add("linux.seccomp", seccompOp(sec, false));
   b.add("process.args", { op: "wait" });
-  // Otherwise as late as possible: runt-init loads it right before execve.
-  if (sec && nnp && !sec.notify) b.add("linux.seccomp", seccompOp(sec, true));
-  for (const [note, op] of startHookOps(spec)) b.add(note, op);
+  // Otherwise as late as possible: runt-init loads it right before execve. But
+  // startContainer hooks run confined by it (runc loads the filter first): then it
+  // is loaded here, and the ops after it (hook, exec) survive a filter that refuses
+  // close_range or faccessat2.
+  const startHooks = startHookOps(spec);
+  if (sec && nnp && !sec.notify) b.add("linux.seccomp", seccompOp(sec, startHooks.length === 0));
+  for (const [note, op] of startHooks) b.add(note, op);
   b.add("process.args", {
     op: "exec",
     args: proc.args ?? [],
     env: proc.env ?? [],
     closeFrom: 3 + input.preserveFds,
   });
-  return { version: PLAN_VERSION, ops: b.ops, notes: b.notes };
+  return { version: PLAN_VERSION, ops: b.ops, notes: b.notes, warnings: capSet.warnings };
 }

@@ -1,7 +1,7 @@
 // The container's filesystem view: root propagation, the rootfs bind, the
 // configured mounts in order, /dev, pivot_root, then the paths masked or made
 // read-only, sysctls and a read-only root.
-import { resolve } from "node:path";
+import { posix, resolve } from "node:path";
 import type { Mount } from "../spec/types.ts";
 import type { CgroupMountSource, CompileInput } from "./compile.ts";
 import { MS, S_IF } from "./constants.ts";
@@ -40,6 +40,15 @@ const mountOp = (
 
 function isBind(m: Mount): boolean {
   return m.type === "bind" || (m.options ?? []).some((o) => o === "bind" || o === "rbind");
+}
+
+/** A tmpfs on /dev with "ro": rootfsOps makes it read-only after everything else. */
+function isReadonlyTmpfsDev(m: Mount): boolean {
+  return (
+    m.type === "tmpfs" &&
+    posix.normalize(m.destination).replace(/(.)\/+$/, "$1") === "/dev" &&
+    (parseMountOptions(m.options).flags & MS.RDONLY) !== 0
+  );
 }
 
 export function rootfsOps(input: CompileInput, userns: boolean): Step[] {
@@ -99,6 +108,18 @@ export function rootfsOps(input: CompileInput, userns: boolean): Step[] {
   return steps;
 }
 
+/**
+ * A read-only /dev is made read-only last, as runc does (finalizeRootfs): pts, shm,
+ * mqueue, the device nodes and links, the masks and /dev/console are made in it first.
+ */
+export function readonlyDevOps(input: CompileInput): Step[] {
+  const mounts = input.spec.mounts ?? [];
+  const dev = mounts.find(isReadonlyTmpfsDev);
+  if (!dev) return [];
+  const flags = MS.BIND | MS.REMOUNT | (parseMountOptions(dev.options).flags & BIND_REMOUNT_FLAGS);
+  return [[`mounts[${mounts.indexOf(dev)}]`, mountOp("", "/dev", "", flags)]];
+}
+
 /** The mount(2) calls for one config mount. */
 export function mountOps(m: Mount, input: CompileInput): PlanOp[] {
   const o = parseMountOptions(m.options);
@@ -123,7 +144,14 @@ export function mountOps(m: Mount, input: CompileInput): PlanOp[] {
     );
     // tmpcopyup (podman's --tmpfs default): the tmpfs starts with the image's files.
     const copyup = fstype === "tmpfs" && (m.options ?? []).includes("tmpcopyup");
-    ops.push(mountOp(m.source ?? fstype, dest, fstype, o.flags, data, copyup ? "copyup" : "dir"));
+    // A read-only tmpfs is mounted writable and made read-only after what runt-init
+    // writes into it (the copy, its mode; for /dev, at the very end), as runc does.
+    const roLater = fstype === "tmpfs" && (o.flags & MS.RDONLY) !== 0;
+    const flags = roLater ? o.flags & ~MS.RDONLY : o.flags;
+    ops.push(mountOp(m.source ?? fstype, dest, fstype, flags, data, copyup ? "copyup" : "dir"));
+    if (roLater && !isReadonlyTmpfsDev(m)) {
+      ops.push(mountOp("", dest, "", MS.BIND | MS.REMOUNT | (o.flags & BIND_REMOUNT_FLAGS)));
+    }
   }
   for (const p of o.propagation) ops.push(mountOp("", dest, "", p));
   if (o.attrSet || o.attrClr) {
