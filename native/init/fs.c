@@ -6,9 +6,14 @@
  */
 #include <dirent.h>
 #include <linux/openat2.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 
 #include "init.h"
 
@@ -181,6 +186,139 @@ static void copy_tree(int from, int to, const char *target)
 	closedir(d);
 }
 
+/*
+ * Bind sources a user namespace's root cannot reach (a 0700 directory of the host's
+ * root on the way): as runc does, they are opened with the host's credentials, in
+ * the container's mount namespace (a bind refuses a source from another one).
+ * bindSources, before the user namespace, forks a helper that keeps the host's
+ * credentials; recvSources, once the init is in its final mount namespace, has it
+ * join that namespace, open each path O_PATH and send the fds back. A bind mount
+ * whose source is one of those paths is then made from the fd.
+ */
+static struct source {
+	const char *path;
+	int fd;
+} *sources;
+static uint32_t nsources;
+static int helper_sock = -1;
+static pid_t helper_pid;
+
+static void helper(int sock, pid_t init, const struct op *o)
+{
+	char path[64];
+	int err = 0;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Until the init is in its mount namespace; EOF: it failed or went away. */
+	if (recv(sock, path, sizeof path, 0) <= 0)
+		_exit(1);
+	snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int)init);
+	int ns = open(path, O_RDONLY | O_CLOEXEC);
+	/* Without the privilege for that (runt not run by root), the init mounts by path. */
+	if (ns < 0 || setns(ns, CLONE_NEWNS) < 0)
+		err = -1;
+	for (uint32_t i = 0; i < o->argc; i++) {
+		char ctl[CMSG_SPACE(sizeof(int))];
+		int fd = err ? -1 : open(o->s[i], O_PATH | O_CLOEXEC);
+		int code = err ? err : fd < 0 ? errno : 0;
+		struct iovec iov = {.iov_base = &code, .iov_len = sizeof code};
+		struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+
+		if (fd >= 0) {
+			memset(ctl, 0, sizeof ctl);
+			msg.msg_control = ctl;
+			msg.msg_controllen = sizeof ctl;
+			struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+			c->cmsg_level = SOL_SOCKET;
+			c->cmsg_type = SCM_RIGHTS;
+			c->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(c), &fd, sizeof fd);
+		}
+		if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
+			_exit(1);
+		if (fd >= 0)
+			close(fd);
+	}
+	_exit(0);
+}
+
+void op_bindsources(const struct op *o)
+{
+	int sp[2];
+	pid_t init = getpid();
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		fail("socketpair for bind sources");
+	pid_t pid = fork();
+	if (pid < 0)
+		fail("fork bind source helper");
+	if (pid == 0) {
+		close(sp[0]);
+		helper(sp[1], init, o);
+	}
+	close(sp[1]);
+	helper_sock = sp[0];
+	helper_pid = pid;
+	sources = calloc(o->argc + 1, sizeof *sources);
+	if (!sources)
+		fail("malloc bind sources");
+	for (uint32_t i = 0; i < o->argc; i++)
+		sources[i] = (struct source){o->s[i], -1};
+	nsources = o->argc;
+}
+
+void op_recvsources(const struct op *o)
+{
+	int status;
+
+	(void)o;
+	if (helper_sock < 0) {
+		errno = EINVAL;
+		fail("recvSources without bindSources");
+	}
+	if (send(helper_sock, "go", 2, MSG_NOSIGNAL) != 2)
+		fail("start the bind source helper");
+	for (uint32_t i = 0; i < nsources; i++) {
+		char ctl[CMSG_SPACE(sizeof(int))];
+		int code = 0;
+		struct iovec iov = {.iov_base = &code, .iov_len = sizeof code};
+		struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+				     .msg_controllen = sizeof ctl};
+
+		errno = 0;
+		if (recvmsg(helper_sock, &msg, MSG_CMSG_CLOEXEC) != sizeof code) {
+			errno = errno ? errno : EPIPE; /* EOF: the helper died */
+			fail("receive bind source %s from the helper", sources[i].path);
+		}
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+		if (code > 0) {
+			errno = code;
+			fail("open bind source %s", sources[i].path);
+		}
+		if (!code && c && c->cmsg_type == SCM_RIGHTS)
+			memcpy(&sources[i].fd, CMSG_DATA(c), sizeof(int));
+	}
+	close(helper_sock);
+	helper_sock = -1;
+	if (waitpid(helper_pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		errno = ECHILD;
+		fail("bind source helper failed");
+	}
+}
+
+/* The fd the helper opened for a bind of src (each used once), or -1. */
+static int take_source(const char *src)
+{
+	for (uint32_t i = 0; i < nsources; i++) {
+		if (sources[i].fd >= 0 && !strcmp(sources[i].path, src)) {
+			int fd = sources[i].fd;
+			sources[i].fd = -1;
+			return fd;
+		}
+	}
+	return -1;
+}
+
 /* Whether a mount's data string has a mode= option. */
 static int has_mode(const char *data)
 {
@@ -215,8 +353,12 @@ void op_mount(const struct op *o)
 	int under = -1;
 	if (o->n[5] == MK_COPYUP && (under = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		fail("tmpcopyup: open %s", target);
-	if (mount(*src ? src : NULL, fdpath(fd), *type ? type : NULL, o->n[3], *data ? data : NULL) < 0)
+	int srcfd = (o->n[3] & (MS_BIND | MS_REMOUNT)) == MS_BIND ? take_source(src) : -1;
+	if (mount(srcfd >= 0 ? fdpath(srcfd) : *src ? src : NULL, fdpath(fd), *type ? type : NULL,
+		  o->n[3], *data ? data : NULL) < 0)
 		fail("mount %s on %s", *type ? type : *src ? src : "none", target);
+	if (srcfd >= 0)
+		close(srcfd);
 	if (under >= 0 || keep_mode) {
 		int over = must_open(target, O_RDONLY | O_DIRECTORY, 0);
 		if (keep_mode && fchmod(over, before.st_mode & 07777) < 0)

@@ -25,6 +25,8 @@ enum {
 	 * added there takes its number explicitly; unused numbers have no opdef. */
 	OP_PTY = 31, OP_HOOKSTATE = 32, OP_HOOK = 33,
 	OP_SECCOMP = 40, OP_LSMLABEL = 41,
+	/* 50-59: mount sources. */
+	OP_BINDSOURCES = 50, OP_RECVSOURCES = 51,
 	OP_MAX = 63
 };
 
@@ -64,7 +66,8 @@ int in_root(const char *path, int flags);
 void op_openroot(const struct op *), op_mount(const struct op *), op_setattr(const struct op *),
 	op_mkdir(const struct op *), op_mknode(const struct op *), op_enterroot(const struct op *),
 	op_mask(const struct op *), op_readonly(const struct op *),
-	op_readonlyroot(const struct op *), op_chdir(const struct op *);
+	op_readonlyroot(const struct op *), op_chdir(const struct op *),
+	op_bindsources(const struct op *), op_recvsources(const struct op *);
 
 /* proc.c */
 void proc_init(void);

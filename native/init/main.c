@@ -202,6 +202,8 @@ const struct opdef opdefs[OP_MAX + 1] = {
 	[OP_PTY] = {"pty", "iiib", op_pty},
 	[OP_HOOKSTATE] = {"hookState", "s", op_hookstate},
 	[OP_HOOK] = {"hook", "ii*s", op_hook},
+	[OP_BINDSOURCES] = {"bindSources", "*s", op_bindsources},
+	[OP_RECVSOURCES] = {"recvSources", "", op_recvsources},
 };
 
 int main(int argc, char **argv)

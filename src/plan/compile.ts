@@ -8,7 +8,7 @@ import { createHookOps, startHookOps, startHookStateOps } from "./hooks.ts";
 import type { InitPlan, PlanOp } from "./plan.ts";
 import { PLAN_VERSION } from "./plan.ts";
 import { capabilityMask, capsOp, rlimitOps } from "./process.ts";
-import { readonlyDevOps, rootfsOps } from "./rootfs.ts";
+import { bindSourcePaths, readonlyDevOps, rootfsOps } from "./rootfs.ts";
 import { lsmOps, seccompOp } from "./security.ts";
 
 /** One cgroup hierarchy as the container should see it under a `cgroup` mount. */
@@ -98,6 +98,12 @@ export function compilePlan(input: CompileInput): CompiledPlan {
   // uid that cannot search runt's 0700 state directory, and a joined mount namespace
   // may not have the path at all. The init reopens the fd for writing at `wait`.
   b.add("exec fifo", { op: "openFifo", path: input.fifoPath });
+  // Bind sources, likewise: the user namespace's root may not reach them (runc opens
+  // them with the host's credentials too). A helper forked now opens them once the
+  // init is in the container's mount namespace (recvSources below).
+  const userns = namespaces.some((ns) => ns.type === "user");
+  const sources = userns ? bindSourcePaths(input) : [];
+  if (sources.length) b.add("mounts", { op: "bindSources", paths: sources });
 
   // The user namespace goes first, so that the others are owned by it.
   const joined = namespaces
@@ -133,13 +139,13 @@ export function compilePlan(input: CompileInput): CompiledPlan {
       inRoot: false,
     });
   }
+  if (sources.length) b.add("mounts", { op: "recvSources" });
   // The child of this fork is PID 1 of a new PID namespace.
   b.add("process", { op: "fork" }, { op: "setsid" });
   if (input.keyring) b.add("session keyring", { op: "keyring", name: input.keyring });
   // Through the host's /proc, known to be procfs, before the image's can be mounted.
   for (const [note, op] of lsmOps(proc)) b.add(note, op);
 
-  const userns = namespaces.some((ns) => ns.type === "user");
   for (const [note, op] of rootfsOps(input, userns)) {
     // Hooks run after the environment is made and before pivot_root (runtime.md).
     if (op.op === "pivotRoot" || op.op === "chroot") {

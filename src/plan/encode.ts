@@ -39,6 +39,8 @@ export const OPCODES: Record<PlanOp["op"], number> = {
   pty: 31,
   hookState: 32,
   hook: 33,
+  bindSources: 50,
+  recvSources: 51,
 };
 
 const MAGIC = "RUNTPLAN";
@@ -110,6 +112,10 @@ export function opArgs(op: PlanOp): Arg[] {
       return [op.status];
     case "hook":
       return [op.timeout, op.args.length, op.path, ...op.args, ...op.env];
+    case "bindSources":
+      return [...op.paths];
+    case "recvSources":
+      return [];
   }
 }
 

@@ -104,7 +104,14 @@ type BasePlanOp =
   /** Ask runt for the container's state (`state <status>`), the stdin of the hooks after it. */
   | { op: "hookState"; status: string }
   /** Run one hook in the current namespaces with the state on stdin; timeout in s, 0 = none. */
-  | { op: "hook"; path: string; args: string[]; env: string[]; timeout: number };
+  | { op: "hook"; path: string; args: string[]; env: string[]; timeout: number }
+  /**
+   * Before the user namespace: fork a helper that keeps the host's credentials, to open
+   * these bind sources (host paths) at recvSources. A bind of one of them uses its fd.
+   */
+  | { op: "bindSources"; paths: string[] }
+  /** In the final mount namespace: the helper joins it, opens the sources, sends the fds. */
+  | { op: "recvSources" };
 
 export type PlanOp = BasePlanOp | SecurityPlanOp;
 

@@ -120,6 +120,13 @@ export function readonlyDevOps(input: CompileInput): Step[] {
   return [[`mounts[${mounts.indexOf(dev)}]`, mountOp("", "/dev", "", flags)]];
 }
 
+/** The host paths of the configured bind mounts' sources, as mountOps names them. */
+export function bindSourcePaths(input: CompileInput): string[] {
+  return (input.spec.mounts ?? [])
+    .filter((m) => m.type !== "cgroup" && isBind(m))
+    .map((m) => resolve(input.bundle, m.source ?? ""));
+}
+
 /** The mount(2) calls for one config mount. */
 export function mountOps(m: Mount, input: CompileInput): PlanOp[] {
   const o = parseMountOptions(m.options);
