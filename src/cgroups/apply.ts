@@ -87,13 +87,22 @@ function planV1(mode: CgroupMode, dirs: readonly CgroupDir[], r: LinuxResources)
   }
   if (unifiedKeys.length > 0) {
     const d = v2Dir(dirs);
+    // runc says "invalid configuration" for unified keys it cannot set on v1 or hybrid.
     if (mode === "v1" || !d) {
       throw new CgroupError(
-        `cgroups: linux.resources.unified["${unifiedKeys[0]}"]: cgroup v2 files cannot be set on a cgroup v1 host; use the v1 fields of linux.resources instead`,
+        `cgroups: invalid configuration: linux.resources.unified["${unifiedKeys[0]}"]: cgroup v2 files cannot be set on a cgroup v1 host; use the v1 fields of linux.resources instead`,
       );
     }
     // Hybrid: the keys go to the container's directory in the v2 hierarchy.
-    out.push(...planV2(d, v2Writes({ unified: r.unified ?? {} })));
+    try {
+      out.push(...planV2(d, v2Writes({ unified: r.unified ?? {} })));
+    } catch (e) {
+      if (!(e instanceof CgroupError)) throw e;
+      throw new CgroupError(
+        e.message.replace(/^cgroups: /, "cgroups: invalid configuration: "),
+        e.code,
+      );
+    }
   }
   return out;
 }

@@ -103,7 +103,9 @@ export function toDeviceRule(d: DeviceCgroupInput, index: number): DeviceRule {
     throw new CgroupError(`${where}.type: expected "a", "c" or "b", got ${JSON.stringify(d.type)}`);
   }
   // runc refuses an empty access, even on a reset rule where it means nothing.
-  if (!d.access || !/^[rwm]+$/.test(d.access)) {
+  // It keeps any other letter in its emulator's permission set, where it matches
+  // no kernel bit ("rwa" in runc's own tests): "a" is taken and means nothing.
+  if (!d.access || !/^[rwma]+$/.test(d.access)) {
     throw new CgroupError(
       `${where}.access: expected a combination of "r", "w" and "m", got ${JSON.stringify(d.access ?? "")}`,
     );
@@ -177,6 +179,7 @@ class Emulator {
       return;
     }
     const bits = accessBits(r.access);
+    if (bits === 0) return; // only letters that name no access ("a")
     const k = key(r.type, r.major, r.minor);
     if (r.allow !== this.defaultAllow) {
       const old = this.exceptions.get(k);

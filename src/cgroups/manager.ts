@@ -6,7 +6,7 @@
 
 import { mkdirSync, readdirSync, rmdirSync } from "node:fs";
 import { constants } from "node:os";
-import { basename } from "node:path";
+import { basename, dirname } from "node:path";
 import type { CgroupMountSource } from "../plan/compile.ts";
 import type { LinuxResources } from "../spec/types.ts";
 import { applyResources, freezeState, oomKillCount, setFrozen } from "./apply.ts";
@@ -62,6 +62,13 @@ export interface CgroupManager {
   readonly paths: Readonly<Record<string, string>>;
   /** mkdir -p in every hierarchy, recording which directories runt made. */
   create(): void;
+  /**
+   * What is already there before create(), as runc checks it: the processes in
+   * the container's cgroup (one hierarchy, as runc reads it), and the file that
+   * shows it (or the ancestor it would be made in) frozen, if one does. An init
+   * joining a frozen cgroup would stop there, so create must refuse.
+   */
+  existing(): { pids: number[]; procsFile: string; frozen: string | null };
   /** The cgroup.procs files the init writes "0" into to join the container's cgroups. */
   procsFiles(): string[];
   /**
@@ -177,6 +184,20 @@ class FsManager implements CgroupManager {
         );
       }
     }
+  }
+
+  existing(): { pids: number[]; procsFile: string; frozen: string | null } {
+    // Like runc, the processes of one hierarchy: devices on v1, the unified one on v2.
+    const main = this.dirs.find((d) => d.controllers.includes("devices")) ?? this.dirs[0];
+    const procsFile = main ? `${main.dir}/cgroup.procs` : "";
+    const pids = main ? parsePids(readOptional(procsFile) ?? "") : [];
+    let frozen: string | null = null;
+    for (const d of this.dirs) {
+      if (d.kind === "v1" && !d.controllers.includes("freezer")) continue;
+      frozen = frozenFile(d);
+      if (frozen) break;
+    }
+    return { pids, procsFile, frozen };
   }
 
   procsFiles(): string[] {
@@ -355,6 +376,28 @@ class FsManager implements CgroupManager {
       resources: this.resources,
     };
   }
+}
+
+/**
+ * The freezer file that shows the cgroup at d.dir frozen ("freezer.state" not
+ * THAWED on v1, "frozen 1" in cgroup.events on v2), or, while d.dir does not
+ * exist yet, its nearest existing ancestor (a new cgroup starts frozen under a
+ * frozen parent); null when it is not frozen.
+ */
+function frozenFile(d: CgroupDir): string | null {
+  for (let dir = d.dir; dir.length > d.mountpoint.length; dir = dirname(dir)) {
+    if (d.kind === "v1") {
+      const file = `${dir}/freezer.state`;
+      const s = readOptional(file)?.trim();
+      if (s === undefined) continue;
+      return s === "THAWED" ? null : `${file} is ${s}`;
+    }
+    const events = readOptional(`${dir}/cgroup.events`);
+    if (events === null) continue;
+    if (readOptional(`${dir}/cgroup.freeze`)?.trim() === "1") return `${dir}/cgroup.freeze is 1`;
+    return /^frozen 1$/m.test(events) ? `${dir}/cgroup.events says "frozen 1"` : null;
+  }
+  return null;
 }
 
 /** `dir` and every cgroup below it, parents before children; [] when `dir` is gone. */

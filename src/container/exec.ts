@@ -3,8 +3,8 @@
 // namespace runt is not already in, forks into its PID namespace, and execs there
 // with the process's confinement.
 import { closeSync, existsSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { cgroupManagerFromJSON } from "../cgroups/index.ts";
+import { join, posix, resolve } from "node:path";
+import { type CgroupDir, cgroupManagerFromJSON } from "../cgroups/index.ts";
 import { RuntError } from "../errors.ts";
 import { native } from "../native.ts";
 import { compileExecPlan, EXEC_NAMESPACES } from "../plan/exec.ts";
@@ -71,31 +71,50 @@ export function containerProcess(root: string, id: string): Process {
   return structuredClone(spec.process);
 }
 
-/** The cgroup.procs files the process joins: the container's, or the sub-cgroups asked for. */
+/**
+ * The cgroup.procs files the process joins: the container's, or the sub-cgroups
+ * asked for with runc's --cgroup: "path" (alone) for every hierarchy, or
+ * "ctrl[,ctrl]:path" for those controllers; "/" is the container's cgroup itself.
+ */
 function cgroupProcs(state: unknown, subs: string[]): string[] {
   const dirs = cgroupManagerFromJSON(state).toJSON().dirs;
   const target = new Map(dirs.map((d) => [d, d.dir]));
-  for (const spec of subs) {
-    const colon = spec.indexOf(":");
-    const ctrls = colon < 0 ? undefined : spec.slice(0, colon).split(",");
-    const sub = (colon < 0 ? spec : spec.slice(colon + 1)).replace(/^\/+/, "");
-    if (!sub || sub.split("/").includes("..")) {
-      throw new RuntError(`--cgroup ${spec}: give a path inside the container's cgroup`);
+  for (const arg of subs) {
+    const parts = arg.split(":");
+    if (parts.length > 2) throw new RuntError(`exec: invalid --cgroup argument: ${arg}`);
+    if (parts.length === 1 && subs.length !== 1) {
+      throw new RuntError(`exec: invalid --cgroup argument: ${arg} (missing <controller>: prefix)`);
     }
-    const chosen = dirs.filter(
-      (d) => !ctrls || ctrls.some((c) => d.keys.includes(c) || d.controllers.includes(c)),
-    );
-    if (!chosen.length)
-      throw new RuntError(`--cgroup ${spec}: the container has no cgroup for ${ctrls?.join(",")}`);
-    for (const d of chosen) {
-      const dir = `${d.dir}/${sub}`;
-      if (!existsSync(dir)) {
-        throw new RuntError(`--cgroup ${spec}: ${dir} does not exist; create the sub-cgroup first`);
+    const ctrls = parts.length === 2 ? (parts[0] ?? "").split(",") : undefined;
+    const sub = parts[parts.length - 1] ?? "";
+    // As runc: the path is cleaned below the container's cgroup and must stay there.
+    const rel = posix.normalize(sub.replace(/^\/+/, "") || ".").replace(/(.)\/+$/, "$1");
+    if (rel === ".." || rel.startsWith("../")) {
+      throw new RuntError(`exec: invalid --cgroup argument: ${sub} is not a sub cgroup path`);
+    }
+    const chosen: CgroupDir[] = [];
+    for (const c of ctrls ?? []) {
+      const d = dirs.find((x) => x.keys.includes(c) || x.controllers.includes(c));
+      if (!d) {
+        throw new RuntError(
+          `exec --cgroup ${arg}: unknown controller ${c}: the container's cgroups are in ${dirs.flatMap((x) => x.keys).join(", ")}`,
+        );
       }
-      target.set(d, dir);
+      chosen.push(d);
+    }
+    for (const d of ctrls ? chosen : dirs) {
+      target.set(d, rel === "." ? d.dir : `${d.dir}/${rel}`);
     }
   }
-  return [...target.values()].map((dir) => `${dir}/cgroup.procs`);
+  const files = [...target.values()].map((dir) => `${dir}/cgroup.procs`);
+  for (const f of subs.length > 0 ? files : []) {
+    if (!existsSync(f)) {
+      throw new RuntError(
+        `exec --cgroup: adding pid to cgroups: ${f}: no such file or directory; create the sub-cgroup first`,
+      );
+    }
+  }
+  return files;
 }
 
 export function execProcess(opts: ExecOptions): ExecResult {
