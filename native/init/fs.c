@@ -341,14 +341,19 @@ void op_mount(const struct op *o)
 	int keep_mode = fd >= 0 && !host && !strcmp(type, "tmpfs") && !has_mode(data) &&
 			!fstat(fd, &before) && S_ISDIR(before.st_mode);
 
+	int pseudo = !host && (!strcmp(type, "proc") || !strcmp(type, "sysfs"));
+
 	if (fd < 0 && host)
 		fail("open %s", target);
+	/* Not even a missing target is made through a symlink (a dangling /proc link). */
+	if (fd < 0 && errno == ENOENT && pseudo)
+		check_real_dir(target, type, 1);
 	if (fd < 0 && errno == ENOENT && o->n[5] != MK_NONE)
 		make_target(target, o->n[5]);
 	if (fd < 0)
 		fd = must_open(target, O_PATH, 0);
-	if (!host && (!strcmp(type, "proc") || !strcmp(type, "sysfs")))
-		check_real_dir(target);
+	if (pseudo)
+		check_real_dir(target, type, 0);
 	/* tmpcopyup: the directory the mount is about to cover, still readable through this fd. */
 	int under = -1;
 	if (o->n[5] == MK_COPYUP && (under = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)

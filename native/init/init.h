@@ -79,7 +79,8 @@ void op_rlimit(const struct op *), op_umask(const struct op *), op_capbounding(c
 void proc_fd_check(int fd, const char *path); /* fails unless fd is on procfs */
 void seccomp_late(void);                      /* loads a late seccomp program, if any */
 int proc_open_in_root(const char *path, int flags); /* /proc/... in root, no mount crossed */
-void check_real_dir(const char *target);      /* fails unless a directory without symlinks */
+/* fails unless a directory reached without symlinks */
+void check_real_dir(const char *target, const char *type, int missing_ok);
 void op_seccomp(const struct op *), op_lsmlabel(const struct op *);
 
 /* tty.c */

@@ -162,8 +162,11 @@ int proc_open_in_root(const char *path, int flags)
 	return fd;
 }
 
-/* proc and sysfs go on a real directory, never through a symlink (CVE-2019-16884, CVE-2023-28642). */
-void check_real_dir(const char *target)
+/*
+ * proc and sysfs go on a real directory, never through a symlink (CVE-2019-16884,
+ * CVE-2023-28642). A missing target is fine if missing_ok (it is made next).
+ */
+void check_real_dir(const char *target, const char *type, int missing_ok)
 {
 	struct open_how how = {
 		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
@@ -171,8 +174,12 @@ void check_real_dir(const char *target)
 	};
 	int fd = syscall(SYS_openat2, rootfd, target, &how, sizeof how);
 
+	/* runc's words: "filesystem "proc" must be mounted on ordinary directory". */
 	if (fd < 0 && (errno == ELOOP || errno == ENOTDIR))
-		fail("mount on %s: the target must be a directory, not a symlink or a file", target);
+		fail("filesystem \"%s\" must be mounted on ordinary directory: %s is reached "
+		     "through a symlink or is not a directory", type, target);
+	if (fd < 0 && missing_ok && errno == ENOENT)
+		return;
 	if (fd < 0)
 		fail("openat2 %s in root", target);
 	close(fd);
