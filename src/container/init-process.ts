@@ -7,6 +7,7 @@ import { native } from "../native.ts";
 import type { CompiledPlan } from "../plan/compile.ts";
 import { encodePlan } from "../plan/encode.ts";
 import { lsmHint } from "../plan/security.ts";
+import { errnoText } from "./errno.ts";
 
 let initFd: number | undefined;
 
@@ -146,25 +147,4 @@ export function describeError(plan: CompiledPlan, msg: string): string {
   // The kernel refuses an exec label when the LSM is off: say so, as runc's error does not.
   const hint = errno === 22 || errno === 2 ? lsmHint(note) : undefined;
   return `${note}: ${m[3]}${reason}${hint ? `; ${hint}` : ""}`;
-}
-
-const ERRNO: Record<number, string> = {
-  1: "operation not permitted (EPERM)",
-  2: "no such file or directory (ENOENT)",
-  13: "permission denied (EACCES)",
-  16: "device or resource busy (EBUSY)",
-  17: "file exists (EEXIST)",
-  19: "no such device (ENODEV)",
-  20: "not a directory (ENOTDIR)",
-  21: "is a directory (EISDIR)",
-  22: "invalid argument (EINVAL)",
-  28: "no space left on device (ENOSPC)",
-  30: "read-only file system (EROFS)",
-  40: "too many levels of symbolic links (ELOOP)",
-  18: "invalid cross-device link (EXDEV)",
-  110: "timed out (ETIMEDOUT)",
-};
-
-function errnoText(errno: number): string {
-  return ERRNO[errno] ?? `errno ${errno}`;
 }

@@ -8,7 +8,7 @@ import type { CompiledPlan } from "./compile.ts";
 import { CLONE } from "./constants.ts";
 import type { PlanOp } from "./plan.ts";
 import { PLAN_VERSION } from "./plan.ts";
-import { capabilityMask, rlimitOps } from "./process.ts";
+import { capabilityMask, capsOp, rlimitOps } from "./process.ts";
 import { lsmOps, seccompOp } from "./security.ts";
 
 /** /proc/<pid>/ns entry -> clone flag, in the order they are joined. User goes first (so
@@ -100,13 +100,8 @@ export function compileExecPlan(input: ExecPlanInput): CompiledPlan {
     gid: user.gid,
     groups: user.additionalGids ?? [],
   });
-  add("process.capabilities", {
-    op: "caps",
-    effective: capabilityMask(caps.effective),
-    permitted: capabilityMask(caps.permitted),
-    inheritable: capabilityMask(caps.inheritable),
-    ambient: capabilityMask(caps.ambient),
-  });
+  const capSet = capsOp(caps);
+  add("process.capabilities", capSet.op);
   if (proc.noNewPrivileges) add("process.noNewPrivileges", { op: "noNewPrivs" });
   if (sec && nnp) add("linux.seccomp", seccompOp(sec, !sec.notify));
   add("process.args", {
@@ -115,5 +110,5 @@ export function compileExecPlan(input: ExecPlanInput): CompiledPlan {
     env: proc.env ?? [],
     closeFrom: 3 + input.preserveFds,
   });
-  return { version: PLAN_VERSION, ops, notes };
+  return { version: PLAN_VERSION, ops, notes, warnings: capSet.warnings };
 }

@@ -19,6 +19,53 @@ export function capabilityNames(mask: bigint): string[] {
   return CAPABILITIES.filter((_, bit) => mask & (1n << BigInt(bit)));
 }
 
+export interface CapabilitySets {
+  bounding?: string[];
+  effective?: string[];
+  permitted?: string[];
+  inheritable?: string[];
+  ambient?: string[];
+}
+
+/**
+ * The `caps` op for process.capabilities, and what runt should warn about. The kernel
+ * raises an ambient capability only if it is both permitted and inheritable
+ * (PR_CAP_AMBIENT_RAISE fails with EPERM otherwise); runc and crun warn and go on,
+ * and `runc spec` writes ambient caps without inheritable ones, so the plan carries
+ * only the ambient caps that can be raised and the others become warnings.
+ * Names the kernel table does not know are skipped with a warning, as runc does.
+ */
+export function capsOp(caps: CapabilitySets): { op: PlanOp; warnings: string[] } {
+  const warnings: string[] = [];
+  const unknown = new Set<string>();
+  for (const set of ["bounding", "effective", "permitted", "inheritable", "ambient"] as const) {
+    for (const name of caps[set] ?? []) if (!CAP_BITS.has(name)) unknown.add(name);
+  }
+  if (unknown.size > 0) {
+    warnings.push(
+      `process.capabilities: ignoring unknown or unavailable capabilities: ${[...unknown].sort().join(" ")}`,
+    );
+  }
+  const permitted = capabilityMask(caps.permitted);
+  const inheritable = capabilityMask(caps.inheritable);
+  const wanted = capabilityMask(caps.ambient);
+  const ambient = wanted & permitted & inheritable;
+  const dropped = capabilityNames(wanted & ~ambient);
+  if (dropped.length > 0) {
+    warnings.push(
+      `process.capabilities.ambient: cannot raise ${dropped.join(", ")}: an ambient capability must be in both the permitted and the inheritable set; skipped, as runc does`,
+    );
+  }
+  const op: PlanOp = {
+    op: "caps",
+    effective: capabilityMask(caps.effective),
+    permitted,
+    inheritable,
+    ambient,
+  };
+  return { op, warnings };
+}
+
 export interface RlimitSpec {
   type: string;
   soft: number;

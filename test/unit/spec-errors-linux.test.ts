@@ -208,8 +208,18 @@ const resourceErrors: [string, (r: Json) => void, string][] = [
   ["devices[0].allow", (r) => (r.devices = [{ access: "rwm" }]), "expected a boolean, got nothing"],
   [
     "devices[0].access",
-    (r) => (r.devices = [{ allow: true, access: "rwx" }]),
-    'expected a combination of "r", "w" and "m", got "rwx"',
+    (r) => (r.devices = [{ allow: true }]),
+    'expected some of "r", "w" and "m" (runc needs one), got nothing',
+  ],
+  [
+    "devices[1].access",
+    (r) => (r.devices = [{ allow: false, access: "rwm" }, { allow: true, access: "" }]),
+    'expected some of "r", "w" and "m" (runc needs one), got ""',
+  ],
+  [
+    "devices[0].access",
+    (r) => (r.devices = [{ allow: true, access: 7 }]),
+    'expected some of "r", "w" and "m" (runc needs one), got 7',
   ],
   [
     "devices[0].type",

@@ -38,6 +38,21 @@ describe("validateConfig: valid configs", () => {
     ["no linux section", (c) => delete c.linux],
     ["an unknown capability name", (c) => (c.process.capabilities = { bounding: ["CAP_NEW"] })],
     [
+      "ambient capabilities without inheritable ones (runc spec 1.1)",
+      (c) => (c.process.capabilities = { permitted: ["CAP_KILL"], ambient: ["CAP_KILL"] }),
+    ],
+    [
+      'a device access with letters runc ignores ("rwa", runc\'s update.bats)',
+      (c) =>
+        (c.linux.resources = {
+          devices: [
+            { allow: false, access: "rwm" },
+            { allow: false, type: "c", major: 1, minor: 11, access: "rwa" },
+            { allow: true, type: "c", major: 1, minor: 3, access: "rwmx" },
+          ],
+        }),
+    ],
+    [
       "RLIM_INFINITY",
       (c) =>
         (c.process.rlimits = [
