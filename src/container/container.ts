@@ -102,7 +102,7 @@ export class Container {
       const spec = loadConfig(this.dir.dir);
       if (spec?.hooks?.poststart?.length) {
         try {
-          runHooks(spec, ["poststart"], { ...this.stored, status: "running" });
+          runHooks(spec, ["poststart"], this.stored);
         } catch (e) {
           // runtime.md: a failing poststart hook stops the container.
           try {
@@ -260,7 +260,7 @@ export class Container {
       destroy(this.dir, this.stored, cgroupManagerFromJSON(this.stored.cgroup));
       // runtime.md: poststop hooks run after the container is gone; failures only warn.
       if (spec?.hooks?.poststop?.length) {
-        runHooks(spec, ["poststop"], { ...this.stored, status: "stopped", pid: 0 }, warn);
+        runHooks(spec, ["poststop"], { ...this.stored, pid: 0 }, warn);
       }
     });
   }

@@ -187,7 +187,7 @@ export function createContainer(opts: CreateOptions): {
         state.pidStartTime = processStartTime(pid) ?? "";
         dir.write(state);
       },
-      onSync: () => runHooks(spec, ["prestart", "createRuntime"], { ...state, status: "creating" }),
+      onSync: () => runHooks(spec, ["prestart", "createRuntime"], state),
       stateJson: (status) => hookStateJson({ ...state, status }),
       onPty: (fd) => {
         consoleFd = onConsole(fd, opts.console);

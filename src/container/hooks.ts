@@ -19,6 +19,23 @@ export interface HookState {
 
 export type RuntimeHookName = "prestart" | "createRuntime" | "poststart" | "poststop";
 
+/**
+ * The status each hook kind reads on stdin. runtime.md's lifecycle creates the
+ * environment in step 2 ("creating") and runs prestart, createRuntime and
+ * createContainer after it (steps 3-5), and startContainer before the user's program
+ * (step 7): the container is "created" for all four (crun, and the runtime-tools
+ * hooks_stdin test, agree; runc 1.1 passes "creating" to the first three). poststart
+ * runs after the program started, poststop after the container is gone.
+ */
+export const HOOK_STATUS = {
+  prestart: "created",
+  createRuntime: "created",
+  createContainer: "created",
+  startContainer: "created",
+  poststart: "running",
+  poststop: "stopped",
+} as const;
+
 export function hookStateJson(s: HookState): string {
   const out: Record<string, unknown> = {
     ociVersion: s.ociVersion,
@@ -62,18 +79,19 @@ export function runHook(hook: Hook, state: string): string | null {
 }
 
 /**
- * Runs every hook of the named kinds in order. The first failure throws a RuntError
- * naming the hook kind, its index, path and output, unless warn is given: then each
- * failure is passed to warn and the rest still run (poststop).
+ * Runs every hook of the named kinds in order, each with the state and its kind's
+ * status (HOOK_STATUS). The first failure throws a RuntError naming the hook kind,
+ * its index, path and output, unless warn is given: then each failure is passed to
+ * warn and the rest still run (poststop).
  */
 export function runHooks(
   spec: Spec,
   kinds: RuntimeHookName[],
-  state: HookState,
+  state: Omit<HookState, "status">,
   warn?: (msg: string) => void,
 ): void {
-  const json = hookStateJson(state);
   for (const kind of kinds) {
+    const json = hookStateJson({ ...state, status: HOOK_STATUS[kind] });
     for (const [i, hook] of (spec.hooks?.[kind] ?? []).entries()) {
       const why = runHook(hook, json);
       if (why === null) continue;

@@ -24,7 +24,7 @@ export function createHookOps(spec: Spec): [string, PlanOp][] {
     out.push(["hooks.createRuntime", { op: "sync", tag: RUNTIME_HOOKS_SYNC }]);
   }
   const cc = hooks.createContainer ?? [];
-  if (cc.length) out.push(["hooks.createContainer", { op: "hookState", status: "creating" }]);
+  if (cc.length) out.push(["hooks.createContainer", { op: "hookState", status: "created" }]);
   for (const [i, h] of cc.entries()) out.push([`hooks.createContainer[${i}]`, hookOp(h)]);
   return out;
 }

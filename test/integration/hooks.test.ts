@@ -128,9 +128,10 @@ describe("hooks", () => {
     });
     const status = Object.fromEntries(lines.map((l) => [l.name, l.state.status]));
     expect(status).toEqual({
-      prestart: "creating",
-      createRuntime: "creating",
-      createContainer: "creating",
+      // runtime.md: the environment exists (step 2) before these run (steps 3-5).
+      prestart: "created",
+      createRuntime: "created",
+      createContainer: "created",
       startContainer: "created",
       poststart: "running",
       poststop: "stopped",

@@ -110,7 +110,7 @@ describe("create plan: terminal and hooks", () => {
 
   test("runtime hooks sync, then createContainer hooks, all before pivot_root", () => {
     const sync = at((o) => o.op === "sync" && o.tag === "hooks-createRuntime");
-    const state = at((o) => o.op === "hookState" && o.status === "creating");
+    const state = at((o) => o.op === "hookState" && o.status === "created");
     const cc = at((o) => o.op === "hook" && o.path === "/cc");
     const pivot = names(ops).indexOf("pivotRoot");
     expect(sync).toBeGreaterThan(names(ops).indexOf("fork"));
