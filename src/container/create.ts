@@ -31,6 +31,8 @@ export interface CreateOptions {
   noNewKeyring?: boolean;
   /** Where --debug messages go (seccomp names skipped, the program cache). */
   debug?: (msg: string) => void;
+  /** Where warnings go (ambient caps the kernel cannot raise); default stderr. */
+  warn?: (msg: string) => void;
   /** With process.terminal: where the pty master goes (console socket, or kept). */
   console?: ConsoleOptions;
 }
@@ -146,6 +148,8 @@ export function createContainer(opts: CreateOptions): {
     }
   })();
 
+  const warn = opts.warn ?? ((m: string) => process.stderr.write(`runt: warning: ${m}\n`));
+  for (const w of plan.warnings) warn(w);
   if (spec.linux?.mountLabel && !selinux) {
     opts.debug?.("linux.mountLabel: SELinux is not enabled on this host; ignored, as runc does");
   }
