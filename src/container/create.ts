@@ -151,8 +151,9 @@ export function createContainer(opts: CreateOptions): {
   const warn = opts.warn ?? ((m: string) => process.stderr.write(`runt: warning: ${m}\n`));
   for (const w of plan.warnings) warn(w);
   if (spec.linux?.mountLabel && !selinux) {
-    opts.debug?.("linux.mountLabel: SELinux is not enabled on this host; ignored, as runc does");
+    opts.debug?.("linux.mountLabel: SELinux is not enabled on this host; ignored, as crun does (the kernel would refuse context=)");
   }
+  checkExistingCgroup(cgroups, warn);
   dir.claim();
   let consoleFd: number | undefined;
   const state: StoredState = {
@@ -179,8 +180,6 @@ export function createContainer(opts: CreateOptions): {
     state.cgroup = cgroups.toJSON();
     dir.write(state);
     cgroups.applyDevices(spec.linux?.resources?.devices ?? [], spec.linux?.devices ?? []);
-    cgroups.applyResources(spec.linux?.resources);
-    state.cgroup = cgroups.toJSON();
     const linux = spec.linux ?? {};
     state.pid = runInit(plan, preserveFds, {
       uidMappings: linux.uidMappings ?? [],
@@ -189,6 +188,13 @@ export function createContainer(opts: CreateOptions): {
       onPid: (pid) => {
         state.pid = pid;
         state.pidStartTime = processStartTime(pid) ?? "";
+        dir.write(state);
+        // The other limits once the init's setup process has forked PID 1 and
+        // exited (runInit reaps it first), as runc sets them once its init is in
+        // place: pids.max = 1 leaves room for the container's one process then.
+        // PID 1 waits for nothing here; it is still before the prestart hooks.
+        cgroups.applyResources(spec.linux?.resources);
+        state.cgroup = cgroups.toJSON();
         dir.write(state);
       },
       onSync: () => runHooks(spec, ["prestart", "createRuntime"], state),
@@ -205,6 +211,24 @@ export function createContainer(opts: CreateOptions): {
     if (consoleFd !== undefined) closeSync(consoleFd);
     destroy(dir, state, cgroups);
     throw e;
+  }
+}
+
+/**
+ * runc's checks of a cgroup that exists already: an init joining a frozen one
+ * would stop there, so refuse; processes in it only earn a warning (runc 1.1).
+ */
+function checkExistingCgroup(cgroups: CgroupManager, warn: (msg: string) => void): void {
+  const { pids, procsFile, frozen } = cgroups.existing();
+  if (frozen) {
+    throw new RuntError(
+      `container's cgroup unexpectedly frozen: ${frozen}; thaw it (or choose another linux.cgroupsPath) and create the container again`,
+    );
+  }
+  if (pids.length > 0) {
+    warn(
+      `container's cgroup is not empty: ${pids.length} process(es) found in ${procsFile}; running a container in a non-empty cgroup is deprecated (runc 1.2 refuses it)`,
+    );
   }
 }
 

@@ -82,12 +82,26 @@ describe("effectiveDeviceRules", () => {
     expect(() => effectiveDeviceRules([DENY_ALL, { allow: true, type: "c", access: "" }])).toThrow(
       /linux\.resources\.devices\[1\]\.access/,
     );
-    expect(() => effectiveDeviceRules([{ allow: true, type: "c", access: "rx" }])).toThrow(
-      CgroupError,
-    );
+    expect(() => effectiveDeviceRules([{ allow: true, type: "c" }])).toThrow(CgroupError);
     expect(() =>
       effectiveDeviceRules([{ allow: true, type: "c", major: 1.5, access: "r" }]),
     ).toThrow(/devices\[0\]\.major/);
+  });
+
+  test("letters other than r, w and m mean nothing, as in runc (update.bats uses rwa)", () => {
+    // runc's "minimal transition rules" config: the kmsg deny changes nothing.
+    const rules = effectiveDeviceRules(
+      [DENY_ALL, { allow: false, type: "c", major: 1, minor: 11, access: "rwa" }],
+      [{ path: "/dev/kmsg" }],
+    );
+    expect(listOf(rules)).toEqual(RUNC_DEVICES_LIST.trim().split("\n").sort());
+    const [x] = effectiveDeviceRules([
+      { allow: true, type: "c", major: 1, minor: 11, access: "xa" },
+    ]);
+    expect(x?.access).toBe("");
+    expect(
+      listOf(effectiveDeviceRules([DENY_ALL, { allow: true, type: "c", access: "a" }])),
+    ).toEqual(listOf(effectiveDeviceRules([DENY_ALL])));
   });
 
   test("access is canonicalised, -1 and null are wildcards", () => {
