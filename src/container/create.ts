@@ -151,7 +151,9 @@ export function createContainer(opts: CreateOptions): {
   const warn = opts.warn ?? ((m: string) => process.stderr.write(`runt: warning: ${m}\n`));
   for (const w of plan.warnings) warn(w);
   if (spec.linux?.mountLabel && !selinux) {
-    opts.debug?.("linux.mountLabel: SELinux is not enabled on this host; ignored, as crun does (the kernel would refuse context=)");
+    opts.debug?.(
+      "linux.mountLabel: SELinux is not enabled on this host; ignored, as crun does (the kernel would refuse context=)",
+    );
   }
   checkExistingCgroup(cgroups, warn);
   dir.claim();

@@ -59,7 +59,9 @@ export function lsmHint(note: string): string | undefined {
 /** Filesystems runc gives the mount label: every non-bind mount but proc, sysfs, cgroup and mqueue. */
 const NO_LABEL = new Set(["proc", "sysfs", "cgroup", "cgroup2", "mqueue", "bind"]);
 
-/** data with context="LABEL" added (SELinux enabled only; otherwise mountLabel is ignored as runc does). */
+/** data with context="LABEL" added, only where SELinux is enabled: elsewhere no LSM takes the
+ * option and the kernel refuses the mount (EINVAL), so mountLabel is dropped, as crun drops it
+ * (runc 1.1's go-selinux adds context= regardless, and its create fails on such hosts). */
 export function withMountLabel(
   data: string,
   fstype: string,
