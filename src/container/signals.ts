@@ -1,4 +1,6 @@
-// Signal names and numbers as `runc kill` accepts them: 9, KILL, SIGKILL, sigkill.
+// Signal names and numbers as `runc kill` accepts them: 9, KILL, SIGKILL, sigkill, and 0
+// (kill(2)'s existence check: `runc kill ID 0` succeeds while the init lives, and
+// `kill --all ID 0` on a stopped container succeeds as runc's does).
 import { constants } from "node:os";
 import { RuntError } from "../errors.ts";
 
@@ -7,7 +9,7 @@ const SIGNALS = constants.signals as Record<string, number>;
 export function parseSignal(text: string): number {
   if (/^\d+$/.test(text)) {
     const n = Number(text);
-    if (n >= 1 && n <= 64) return n;
+    if (n >= 0 && n <= 64) return n;
   } else {
     const upper = text.toUpperCase();
     const name = upper.startsWith("SIG") ? upper : `SIG${upper}`;

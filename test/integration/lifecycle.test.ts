@@ -190,6 +190,41 @@ describe("create, start, state, list, kill, delete", () => {
   });
 });
 
+describe("verbs on a missing or wrong-state container answer as runc does", () => {
+  test("a missing id: status 1 and one line naming it; delete --force succeeds", () => {
+    const id = newId("none");
+    for (const verb of ["state", "delete", "kill", "start", "pause", "resume"]) {
+      const r = runt([verb, id]);
+      expect({ verb, status: r.status, stderr: r.stderr }).toEqual({
+        verb,
+        status: 1,
+        stderr: `container "${id}" does not exist\n`,
+      });
+    }
+    expect(runt(["delete", "--force", id])).toMatchObject({ status: 0, stderr: "" });
+  });
+
+  test("kill with signal 0 checks the init is alive; --all 0 on a stopped one succeeds", async () => {
+    const id = newId("sig0");
+    expect(runt(["create", "-b", makeBundle(testSpec(["sleep", "100"])), id]).status).toBe(0);
+    expect(runt(["kill", id, "0"])).toMatchObject({ status: 0, stderr: "" });
+    expect(runt(["start", id]).status).toBe(0);
+    expect(runt(["kill", id, "0"])).toMatchObject({ status: 0, stderr: "" });
+    expect(stateOf(id).status).toBe("running");
+    expect(runt(["kill", id, "KILL"]).status).toBe(0);
+    expect(await until(() => stateOf(id).status === "stopped")).toBe(true);
+    const k = runt(["kill", id, "0"]);
+    expect(k.status).toBe(1);
+    expect(k.stderr).toContain("container not running");
+    // runc's kill.bats: `kill -a ID 0` after the container stopped works.
+    expect(runt(["kill", "--all", id, "0"])).toMatchObject({ status: 0, stderr: "" });
+    const s = runt(["start", id]);
+    expect(s.status).toBe(1);
+    expect(s.stderr).toContain("it is stopped");
+    expect(runt(["delete", id]).status).toBe(0);
+  });
+});
+
 describe("kill -9 of runt while it creates", () => {
   test("delete --force afterwards leaves no state, cgroup, mount or process", async () => {
     const bundle = makeBundle(testSpec(["sleep", "100"]));
