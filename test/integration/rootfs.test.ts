@@ -5,6 +5,7 @@
 import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import {
+  chmodSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -16,6 +17,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import type { Spec } from "../../src/spec/types.ts";
+import { openRootfs } from "../helpers/open-rootfs.ts";
 import {
   cleanup,
   cleanupAll,
@@ -515,6 +517,103 @@ describe("configured mounts", () => {
   });
 });
 
+describe("read-only tmpfs mounts", () => {
+  test('"ro" on the /dev tmpfs: read-only, with its nodes, links, pts, shm and mqueue made first', () => {
+    const r = sh(
+      withMountinfo(
+        "w /dev/new; echo x > /dev/null && echo null-ok; test -c /dev/pts/ptmx && echo pts-ok; readlink /dev/fd; w /dev/shm/f",
+      ),
+      (s) => {
+        const dev = s.mounts?.find((m) => m.destination === "/dev");
+        dev?.options?.push("ro");
+      },
+    );
+    ok(r);
+    const { mounts, out } = splitOutput(r);
+    const dev = at(mounts, "/dev");
+    expect(dev.fstype).toBe("tmpfs");
+    expect(dev.opts).toContain("ro");
+    expect(at(mounts, "/dev/pts").fstype).toBe("devpts");
+    expect(at(mounts, "/dev/mqueue").fstype).toBe("mqueue");
+    expect(at(mounts, "/dev/shm").opts).toContain("rw");
+    expect(out).toContain("null-ok\npts-ok\n/proc/self/fd\n");
+    expect(writes(out)).toEqual({ "/dev/new": EROFS, "/dev/shm/f": "ok" });
+  });
+
+  test('"ro" on a tmpfs over an image directory: read-only, with the mode and files of the directory', () => {
+    const rootfs = copyRootfs();
+    mkdirSync(join(rootfs, "data"), { mode: 0o711 });
+    writeFileSync(join(rootfs, "data", "f"), "image\n");
+    const r = runContainer(
+      testSpec(
+        ["sh", "-c", withMountinfo(`${PRELUDE}stat -c %a /data; cat /data/f; w /data/g`)],
+        (s) => {
+          s.root = { path: rootfs, readonly: true };
+          s.mounts?.push({
+            destination: "/data",
+            type: "tmpfs",
+            source: "tmpfs",
+            options: ["ro", "nosuid", "tmpcopyup"],
+          });
+        },
+      ),
+    );
+    ok(r);
+    const { mounts, out } = splitOutput(r);
+    expect(at(mounts, "/data").fstype).toBe("tmpfs");
+    expect(at(mounts, "/data").opts).toContain("ro");
+    expect(out.trim().split("\n")).toEqual(["711", "image", `w /data/g ${EROFS}`]);
+  });
+});
+
+describe("bind sources in a user namespace", () => {
+  test("sources its root cannot reach (under a 0700 host directory) are bound, opened as the host's root", () => {
+    // A 0755 base holding a rootfs the mapped root can search, and a 0700 directory
+    // (host root's) with the sources in it, as runc's userns.bats makes.
+    const base = tempDir("userns");
+    chmodSync(base, 0o755);
+    const rootfs = join(base, "rootfs");
+    const cp = spawnSync("cp", ["-a", `${openRootfs()}/.`, rootfs], { encoding: "utf8" });
+    if (cp.status !== 0) throw new Error(`cp -a: ${cp.stderr}`);
+    const hidden = join(base, "hidden");
+    mkdirSync(join(hidden, "a"), { recursive: true, mode: 0o755 });
+    mkdirSync(join(hidden, "b"), { mode: 0o755 });
+    chmodSync(hidden, 0o700);
+    writeFileSync(join(hidden, "a", "foo.txt"), "one\n");
+    writeFileSync(join(hidden, "b", "bar.txt"), "two\n");
+    const before = hostMountLines(base);
+    const map = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    const r = runContainer(
+      testSpec(
+        ["sh", "-c", "cat /tmp/a/foo.txt /tmp/b/bar.txt; stat -c '%u %a' /tmp/a; ls /tmp/a"],
+        (s) => {
+          s.root = { path: rootfs, readonly: false };
+          s.linux?.namespaces?.push({ type: "user" });
+          if (s.linux) {
+            s.linux.uidMappings = map;
+            s.linux.gidMappings = map;
+          }
+          s.mounts?.push(
+            { destination: "/tmp/a", type: "bind", source: join(hidden, "a"), options: ["bind"] },
+            { destination: "/tmp/b", source: join(hidden, "b"), options: ["rbind", "ro"] },
+          );
+        },
+      ),
+    );
+    ok(r);
+    // Host root's directory, seen from the namespace as the overflow uid.
+    expect(r.stdout).toBe("one\ntwo\n65534 755\nfoo.txt\n");
+    // The mapped root still cannot reach the sources by path (the control).
+    const probe = spawnSync(
+      "setpriv",
+      ["--reuid=100000", "--regid=100000", "--clear-groups", "cat", join(hidden, "a", "foo.txt")],
+      { encoding: "utf8" },
+    );
+    expect(probe.status).not.toBe(0);
+    expect(hostMountLines(base)).toEqual(before);
+  });
+});
+
 describe("root.readonly", () => {
   test("true: writing anywhere on / fails with EROFS", () => {
     // Unique names in the shared fixture: if a write got through, only this test's file is removed.
@@ -939,6 +1038,34 @@ describe("--no-pivot", () => {
 });
 
 type RootfsPropagation = NonNullable<NonNullable<Spec["linux"]>["rootfsPropagation"]>;
+
+describe("--no-pivot hides the host's proc and sysfs", () => {
+  test("no full procfs is left in the namespace: proc cannot be mounted from a user namespace inside", () => {
+    const hostPseudo = () =>
+      parseMountinfo(readFileSync("/proc/self/mountinfo", "utf8"))
+        .filter((m) => m.fstype === "proc" || m.fstype === "sysfs")
+        .map((m) => `${m.point} ${m.optional.join(",")}`);
+    const before = hostPseudo();
+    // runc's no_pivot.bats: without the detach, the host's /proc, still in the mount
+    // namespace under the moved rootfs, lets the kernel allow a fresh procfs mount.
+    const r = sh(
+      "unshare -mrpf sh -c 'mount -t proc none /proc && echo mounted' 2>&1; echo status=$?",
+      (s) => {
+        const caps = s.process?.capabilities;
+        caps?.bounding?.push("CAP_SETFCAP");
+        caps?.permitted?.push("CAP_SETFCAP");
+        caps?.effective?.push("CAP_SETFCAP");
+      },
+      ["--no-pivot"],
+    );
+    ok(r);
+    expect(r.stdout).toContain("mount: permission denied");
+    expect(r.stdout).not.toContain("mounted");
+    expect(r.stdout).toContain("status=1");
+    // The detach happened in the container's namespace only.
+    expect(hostPseudo()).toEqual(before);
+  });
+});
 
 describe("rootfsPropagation", () => {
   // runt runs in a mount namespace whose "/" is shared (so slave has a master

@@ -369,3 +369,45 @@ test("a process under a filter shows it in /proc (runt create, then the pid)", (
   for (let i = 0; i < 100 && /Seccomp:\s+0/.test(status(pid)); i++) Bun.sleepSync(10);
   expect(status(pid)).toMatch(/Seccomp:\s+2/);
 });
+
+describe("startContainer hooks run under the filter (runc loads it first)", () => {
+  const profile: LinuxSeccomp = {
+    defaultAction: "SCMP_ACT_ALLOW",
+    syscalls: [{ names: ["mkdir", "mkdirat"], action: "SCMP_ACT_KILL" }],
+  };
+  const hooked = (script: string, nnp: boolean) =>
+    withSeccomp(
+      ["sh", "-c", "echo main-ran; ls /dev/shm; cat /dev/shm/hook-status 2>/dev/null"],
+      profile,
+      (s) => {
+        if (s.process) s.process.noNewPrivileges = nnp;
+        s.hooks = { startContainer: [{ path: "/bin/sh", args: ["sh", "-c", script] }] };
+      },
+    );
+
+  test.each([true, false])(
+    "noNewPrivileges %p: a hook making a killed syscall dies of SIGSYS and fails the start",
+    (nnp) => {
+      const r = runContainer(hooked("mkdir /dev/shm/hook-dir", nnp));
+      expect(r.status).toBe(1);
+      expect(r.stdout).not.toContain("main-ran");
+      expect(r.stderr).toContain(
+        "error running hook /bin/sh: it was killed by signal 31 (bad system call)",
+      );
+    },
+  );
+
+  test.each([true, false])(
+    "noNewPrivileges %p: a hook the profile allows runs, then the process, both filtered",
+    (nnp) => {
+      const r = runContainer(
+        hooked(
+          "touch /dev/shm/hook-ran; grep Seccomp: /proc/self/status > /dev/shm/hook-status",
+          nnp,
+        ),
+      );
+      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
+      expect(r.stdout).toBe("main-ran\nhook-ran\nhook-status\nSeccomp:\t2\n");
+    },
+  );
+});

@@ -385,7 +385,17 @@ describe("/proc must be a real procfs on a real directory before runt writes int
     rmSync(join(rootfs, "proc"), { recursive: true, force: true });
     symlinkSync("/evil", join(rootfs, "proc"));
     const r = runContainer(testSpec(["true"], (s) => (s.root = { path: rootfs, readonly: true })));
-    expectCleanFailure(r, "must be a directory, not a symlink");
+    expectCleanFailure(r, "must be mounted on ordinary directory");
+  });
+
+  test("CVE-2023-28642: /proc a dangling symlink: refused before anything is made through it", () => {
+    const rootfs = copyRootfs();
+    rmSync(join(rootfs, "proc"), { recursive: true, force: true });
+    symlinkSync("/symlink", join(rootfs, "proc"));
+    const r = runContainer(testSpec(["true"], (s) => (s.root = { path: rootfs, readonly: true })));
+    expectCleanFailure(r, 'filesystem "proc" must be mounted on ordinary directory');
+    expect(existsSync(join(rootfs, "symlink"))).toBe(false);
+    expect(existsSync("/symlink")).toBe(false);
   });
 
   test("CVE-2019-19921, CVE-2023-27561: sysfs on a symlink to /proc: refused", () => {
@@ -393,7 +403,7 @@ describe("/proc must be a real procfs on a real directory before runt writes int
     rmSync(join(rootfs, "sys"), { recursive: true, force: true });
     symlinkSync("/proc", join(rootfs, "sys"));
     const r = runContainer(testSpec(["true"], (s) => (s.root = { path: rootfs, readonly: true })));
-    expectCleanFailure(r, "must be a directory, not a symlink");
+    expectCleanFailure(r, "must be mounted on ordinary directory");
   });
 
   test("CVE-2019-16884: a plain file bound over a sysctl does not take the write", () => {
