@@ -16,7 +16,8 @@ function hookOp(h: Hook): PlanOp {
   };
 }
 
-/** Before pivot_root: prestart and createRuntime (runt), then createContainer (init). */
+/** Before pivot_root: prestart and createRuntime (runt), then createContainer (init, in
+ * the rootfs as its working directory). */
 export function createHookOps(spec: Spec): [string, PlanOp][] {
   const hooks = spec.hooks ?? {};
   const out: [string, PlanOp][] = [];
@@ -24,7 +25,11 @@ export function createHookOps(spec: Spec): [string, PlanOp][] {
     out.push(["hooks.createRuntime", { op: "sync", tag: RUNTIME_HOOKS_SYNC }]);
   }
   const cc = hooks.createContainer ?? [];
-  if (cc.length) out.push(["hooks.createContainer", { op: "hookState", status: "created" }]);
+  if (cc.length) {
+    // In the rootfs, as runc runs them (its hooks.bats binds onto ./lib/...).
+    out.push(["hooks.createContainer", { op: "chdir", path: "/" }]);
+    out.push(["hooks.createContainer", { op: "hookState", status: "created" }]);
+  }
   for (const [i, h] of cc.entries()) out.push([`hooks.createContainer[${i}]`, hookOp(h)]);
   return out;
 }

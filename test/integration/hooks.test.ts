@@ -2,7 +2,16 @@
 // with the state on stdin, their args and env; timeouts; and a failing hook at each
 // stage aborting what the spec says it aborts (poststop only warns).
 import { afterAll, afterEach, describe, expect, test } from "bun:test";
-import { chmodSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import type { Hook, Spec } from "../../src/spec/types.ts";
 import {
@@ -10,6 +19,7 @@ import {
   cleanupAll,
   makeBundle,
   newId,
+  ROOTFS,
   runContainer,
   runt,
   testSpec,
@@ -185,6 +195,32 @@ describe("hooks", () => {
       expect(runt(["state", id]).status).toBe(1);
     });
   }
+
+  test("createContainer hooks run in the rootfs: a bind onto ./lib/... lands in the container (runc's hooks.bats)", () => {
+    const { dir } = hookDir();
+    const rootfs = join(dir, "rootfs");
+    cpSync(ROOTFS, rootfs, { recursive: true, verbatimSymlinks: true });
+    mkdirSync(join(rootfs, "lib"), { recursive: true });
+    writeFileSync(join(dir, "lib.so"), "from-the-hook\n");
+    const r = runContainer(
+      testSpec(["cat", "/lib/lib.so"], (s) => {
+        s.root = { path: rootfs, readonly: false };
+        s.hooks = {
+          createContainer: [
+            {
+              path: "/bin/sh",
+              args: ["sh", "-c", `touch ./lib/lib.so && mount --bind ${dir}/lib.so ./lib/lib.so`],
+            },
+          ],
+        };
+      }),
+    );
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
+    expect(r.stdout).toBe("from-the-hook\n");
+    // In the container's mount namespace only.
+    expect(readFileSync("/proc/self/mountinfo", "utf8")).not.toContain(rootfs);
+    expect(readFileSync(join(rootfs, "lib", "lib.so"), "utf8")).toBe("");
+  });
 
   test("a failing startContainer hook stops the container before its process runs", () => {
     const r = runContainer(
