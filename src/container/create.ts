@@ -190,11 +190,11 @@ export function createContainer(opts: CreateOptions): {
       onPid: (pid) => {
         state.pid = pid;
         state.pidStartTime = processStartTime(pid) ?? "";
-        dir.write(state);
         // The other limits once the init's setup process has forked PID 1 and
         // exited (runInit reaps it first), as runc sets them once its init is in
         // place: pids.max = 1 leaves room for the container's one process then.
-        // PID 1 waits for nothing here; it is still before the prestart hooks.
+        // It is still before the prestart hooks. A refused limit is undone by
+        // destroy() from this in-memory state, which has the pid already.
         cgroups.applyResources(spec.linux?.resources);
         state.cgroup = cgroups.toJSON();
         dir.write(state);
