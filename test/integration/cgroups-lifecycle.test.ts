@@ -8,7 +8,16 @@ import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { detectCgroups } from "../../src/cgroups/index.ts";
 import type { LinuxResources, Spec } from "../../src/spec/types.ts";
-import { cleanup, cleanupAll, makeBundle, newId, runt, testSpec } from "../helpers/runt.ts";
+import {
+  cleanup,
+  cleanupAll,
+  makeBundle,
+  newId,
+  RUNT,
+  runt,
+  STATE_ROOT,
+  testSpec,
+} from "../helpers/runt.ts";
 import { forceCleanup, leftovers, testPrefix } from "./cgroups-cleanup.ts";
 
 const isRoot = process.getuid?.() === 0;
@@ -274,6 +283,38 @@ describe.skipIf(!isRoot || setup?.mode === "v2")(
       expect(del.stderr).toBe("");
       expect(del.status).toBe(0);
       expect(leftovers(p)).toEqual([]);
+    });
+  },
+);
+
+describe.skipIf(!isRoot || !unified)(
+  "cgroups of a container's life (v2, private cgroup2 mount)",
+  () => {
+    test("a frozen v2 cgroup is refused; a new one under a frozen parent too", () => {
+      const p = prefix("v2frozen");
+      const r = (args: string) => `${RUNT} --root ${STATE_ROOT} ${args}`;
+      const script = [
+        "set -e",
+        "mount --make-rprivate /",
+        "umount -R /sys/fs/cgroup",
+        "mount -t cgroup2 none /sys/fs/cgroup",
+        `mkdir -p /sys/fs/cgroup${p}/a/c /sys/fs/cgroup${p}/b`,
+        `echo 1 > /sys/fs/cgroup${p}/a/c/cgroup.freeze`,
+        `echo 1 > /sys/fs/cgroup${p}/b/cgroup.freeze`,
+        `${r(`run -d --bundle ${makeBundle(specIn(`${p}/a/c`, ["true"]))} ${newId("v2f")}`)} 2>&1 || echo "status=$?"`,
+        `${r(`run -d --bundle ${makeBundle(specIn(`${p}/b/c`, ["true"]))} ${newId("v2f")}`)} 2>&1 || echo "status=$?"`,
+        `echo b-children=$(ls -d /sys/fs/cgroup${p}/b/*/ 2>/dev/null | wc -l)`,
+      ].join("\n");
+      const out = Bun.spawnSync(["unshare", "-m", "sh", "-c", script], { timeout: 30_000 });
+      expect(out.stderr.toString()).toBe("");
+      expect(out.stdout.toString().split("\n")).toEqual([
+        `container's cgroup unexpectedly frozen: /sys/fs/cgroup${p}/a/c/cgroup.freeze is 1; thaw it (or choose another linux.cgroupsPath) and create the container again`,
+        "status=1",
+        `container's cgroup unexpectedly frozen: /sys/fs/cgroup${p}/b/cgroup.freeze is 1; thaw it (or choose another linux.cgroupsPath) and create the container again`,
+        "status=1",
+        "b-children=0",
+        "",
+      ]);
     });
   },
 );
