@@ -3,12 +3,12 @@
 // pivot_root and the credential switch happen.
 import type { CompiledSeccomp } from "../seccomp/compile.ts";
 import type { Spec } from "../spec/types.ts";
-import { CLONE, NAMESPACE_FLAGS } from "./constants.ts";
+import { CLONE, MOUNT_ATTR, NAMESPACE_FLAGS } from "./constants.ts";
 import { createHookOps, startHookOps, startHookStateOps } from "./hooks.ts";
 import type { InitPlan, PlanOp } from "./plan.ts";
 import { PLAN_VERSION } from "./plan.ts";
 import { capabilityMask, capsOp, rlimitOps } from "./process.ts";
-import { bindSourcePaths, readonlyDevOps, rootfsOps } from "./rootfs.ts";
+import { bindSourcePaths, hasMountNamespace, readonlyDevOps, rootfsOps } from "./rootfs.ts";
 import { lsmOps, seccompOp } from "./security.ts";
 
 /** One cgroup hierarchy as the container should see it under a `cgroup` mount. */
@@ -48,6 +48,11 @@ export interface CompileInput {
   seccomp?: CompiledSeccomp;
   /** SELinux is enabled: linux.mountLabel becomes a context= mount option. */
   selinux?: boolean;
+  /**
+   * The runtime's mount namespace, which a container without a "mount" namespace
+   * inherits (runtime-spec); default /proc/<this process>/ns/mnt.
+   */
+  runtimeMountNs?: string;
 }
 
 export interface CompiledPlan extends InitPlan {
@@ -78,6 +83,12 @@ export function compilePlan(input: CompileInput): CompiledPlan {
   const newFlags = namespaces
     .filter((ns) => !ns.path)
     .reduce((f, ns) => f | (NAMESPACE_FLAGS[ns.type] ?? 0), 0);
+  // Without a "mount" namespace the container inherits the runtime's. runc then makes
+  // its mounts in it, and they stay in the host's mount table after the container has
+  // gone; runt makes them in a private namespace and the process returns to the
+  // runtime's one rooted in a detached copy of that tree (chrootClone).
+  const hostMounts = !hasMountNamespace(spec);
+  const unshareFlags = newFlags | (hostMounts ? CLONE.NEWNS : 0);
 
   // Joining cgroups and raising oom_score_adj need the host's privileges, so they
   // come before any namespace is entered.
@@ -125,7 +136,7 @@ export function compilePlan(input: CompileInput): CompiledPlan {
       { op: "user", uid: 0, gid: 0, groups: [] },
     );
   }
-  const rest = newFlags & ~CLONE.NEWUSER;
+  const rest = unshareFlags & ~CLONE.NEWUSER;
   if (rest) b.add("linux.namespaces", { op: "unshare", flags: rest });
   const offsets = linux.timeOffsets;
   if (offsets && newFlags & CLONE.NEWTIME) {
@@ -146,23 +157,41 @@ export function compilePlan(input: CompileInput): CompiledPlan {
   // Through the host's /proc, known to be procfs, before the image's can be mounted.
   for (const [note, op] of lsmOps(proc)) b.add(note, op);
 
+  const finishTree = () => {
+    if (proc.terminal) {
+      b.add("process.terminal", {
+        op: "pty",
+        rows: proc.consoleSize?.height ?? 0,
+        cols: proc.consoleSize?.width ?? 0,
+        uid: proc.user?.uid ?? 0,
+        console: true,
+      });
+    }
+    for (const [note, op] of readonlyDevOps(input)) b.add(note, op);
+  };
   for (const [note, op] of rootfsOps(input, userns)) {
     // Hooks run after the environment is made and before pivot_root (runtime.md).
-    if (op.op === "pivotRoot" || op.op === "chroot") {
+    if (op.op === "pivotRoot" || op.op === "chroot" || op.op === "chrootClone") {
       for (const [hookNote, hookOp] of createHookOps(spec)) b.add(hookNote, hookOp);
+    }
+    if (op.op === "chrootClone") {
+      // The copy cannot be changed once made: /dev/console, the read-only /dev and
+      // the read-only root (flags of the root fd's mount, "/" in root) come first.
+      finishTree();
+      if (spec.root?.readonly) {
+        b.add("root.readonly", {
+          op: "setattr",
+          target: "/",
+          recursive: false,
+          attrSet: MOUNT_ATTR.RDONLY,
+          attrClr: 0,
+          propagation: 0,
+        });
+      }
     }
     b.add(note, op);
   }
-  if (proc.terminal) {
-    b.add("process.terminal", {
-      op: "pty",
-      rows: proc.consoleSize?.height ?? 0,
-      cols: proc.consoleSize?.width ?? 0,
-      uid: proc.user?.uid ?? 0,
-      console: true,
-    });
-  }
-  for (const [note, op] of readonlyDevOps(input)) b.add(note, op);
+  if (!hostMounts) finishTree();
 
   if (spec.hostname !== undefined && newFlags & CLONE.NEWUTS) {
     b.add("hostname", { op: "hostname", name: spec.hostname });

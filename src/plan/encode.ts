@@ -39,6 +39,7 @@ export const OPCODES: Record<PlanOp["op"], number> = {
   pty: 31,
   hookState: 32,
   hook: 33,
+  chrootClone: 34,
   bindSources: 50,
   recvSources: 51,
 };
@@ -68,6 +69,8 @@ export function opArgs(op: PlanOp): Arg[] {
       return [];
     case "openRoot":
       return [op.path];
+    case "chrootClone":
+      return [op.mntns];
     case "keyring":
       return [op.name];
     case "mount":

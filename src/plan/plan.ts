@@ -71,6 +71,13 @@ type BasePlanOp =
   | { op: "pivotRoot" }
   /** --no-pivot: MS_MOVE the rootfs onto / and chroot. */
   | { op: "chroot" }
+  /**
+   * No "mount" namespace: the rootfs was made in a private one (unshared for it);
+   * clone the root fd's mount tree (open_tree, detached), setns back into mntns (the
+   * runtime's), chroot into the clone. The host's mount table never sees the mounts,
+   * and the clone goes away with the container's last process.
+   */
+  | { op: "chrootClone"; mntns: string }
   /** Cover a path with /dev/null (files) or a read-only tmpfs (dirs); missing is fine. */
   | { op: "mask"; path: string }
   /** Bind a path onto itself read-only; missing is fine. */

@@ -64,10 +64,10 @@ export function rootfsOps(input: CompileInput, userns: boolean): Step[] {
   // propagation is applied only once the new root is complete (at the end).
   const wanted = PROPAGATION_OPTIONS[linux.rootfsPropagation ?? "rslave"] ?? MS.SLAVE | MS.REC;
   const applyLater = (wanted & (MS.SHARED | MS.UNBINDABLE)) !== 0;
-  add(
-    "linux.rootfsPropagation",
-    mountOp("", "/", "", applyLater ? MS.PRIVATE | MS.REC : wanted, "", "none", true),
-  );
+  // Without a mount namespace the tree is made in a private one: all of it private,
+  // so no mount made there can reach a peer in the host's.
+  const first = !hasMountNamespace(spec) || applyLater ? MS.PRIVATE | MS.REC : wanted;
+  add("linux.rootfsPropagation", mountOp("", "/", "", first, "", "none", true));
   add("root.path", mountOp(rootfs, rootfs, "", MS.BIND | MS.REC, "", "none", true), {
     op: "openRoot",
     path: rootfs,
@@ -84,17 +84,23 @@ export function rootfsOps(input: CompileInput, userns: boolean): Step[] {
   if (!devBound) for (const step of deviceOps(input, userns)) steps.push(step);
 
   if (spec.process?.cwd) add("process.cwd", { op: "mkdir", path: spec.process.cwd, mode: 0o755 });
+  if (!hasMountNamespace(spec)) {
+    // The process stays in the runtime's mount namespace, rooted in a detached copy
+    // of the tree made here; nothing can be mounted on that copy afterwards, so what
+    // follows pivot_root below is done here or not at all (masked and read-only paths
+    // are refused without a mount namespace, as runc refuses them; the propagation
+    // of a tree no namespace holds means nothing). compilePlan puts the pty, the
+    // read-only /dev and root before this step.
+    add("linux.namespaces", {
+      op: "chrootClone",
+      mntns: input.runtimeMountNs ?? `/proc/${process.pid}/ns/mnt`,
+    });
+    for (const step of sysctlOps(input)) steps.push(step);
+    return steps;
+  }
   add("root.path", input.noPivot ? { op: "chroot" } : { op: "pivotRoot" });
 
-  for (const [key, value] of Object.entries(linux.sysctl ?? {})) {
-    const path = key.includes("/") ? key : key.replaceAll(".", "/");
-    add(`linux.sysctl.${key}`, {
-      op: "write",
-      path: `/proc/sys/${path}`,
-      content: value,
-      inRoot: true,
-    });
-  }
+  for (const step of sysctlOps(input)) steps.push(step);
   (linux.maskedPaths ?? []).forEach((path, i) => {
     add(`linux.maskedPaths[${i}]`, { op: "mask", path });
   });
@@ -106,6 +112,19 @@ export function rootfsOps(input: CompileInput, userns: boolean): Step[] {
   // unbindable (runbindable) source would refuse.
   if (applyLater) add("linux.rootfsPropagation", mountOp("", "/", "", wanted, "", "none", true));
   return steps;
+}
+
+/** A "mount" entry in linux.namespaces (new or joined). */
+export function hasMountNamespace(spec: CompileInput["spec"]): boolean {
+  return (spec.linux?.namespaces ?? []).some((ns) => ns.type === "mount");
+}
+
+function sysctlOps(input: CompileInput): Step[] {
+  return Object.entries(input.spec.linux?.sysctl ?? {}).map(([key, value]) => {
+    const path = key.includes("/") ? key : key.replaceAll(".", "/");
+    const op: PlanOp = { op: "write", path: `/proc/sys/${path}`, content: value, inRoot: true };
+    return [`linux.sysctl.${key}`, op];
+  });
 }
 
 /**

@@ -63,6 +63,7 @@ export function validateLinux(linux: Obj): void {
   optOneOf(linux.rootfsPropagation, "linux.rootfsPropagation", ROOTFS_PROPAGATIONS);
   optEach(linux.maskedPaths, "linux.maskedPaths", absPath);
   optEach(linux.readonlyPaths, "linux.readonlyPaths", absPath);
+  checkRestrictedPaths(linux);
   optStr(linux.mountLabel, "linux.mountLabel");
 
   const rdt = optObj(linux.intelRdt, "linux.intelRdt");
@@ -130,6 +131,20 @@ function checkUserNamespace(linux: Obj): void {
     }
     if (userns && userns.path === undefined && (!list || list.length === 0)) {
       fail(`linux.${field}`, 'mappings for the new "user" namespace', describe(list));
+    }
+  }
+}
+
+// Masks and read-only binds are mounts over the container's own view: without a
+// mount namespace they would be the host's. runc refuses them ("unable to restrict
+// sys entries without a private MNT namespace").
+function checkRestrictedPaths(linux: Obj): void {
+  if (namespaceOf(linux, "mount")) return;
+  for (const field of ["maskedPaths", "readonlyPaths"]) {
+    const list = linux[field] as unknown[] | undefined;
+    if (list && list.length > 0) {
+      const what = list.length === 1 ? "1 path" : `${list.length} paths`;
+      fail(`linux.${field}`, 'no paths without a "mount" namespace in linux.namespaces', what);
     }
   }
 }

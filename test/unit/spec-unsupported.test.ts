@@ -103,7 +103,7 @@ describe("refuseUnsupported", () => {
       },
     ],
     ["empty resource sections", (c) => (c.linux.resources = { memory: {}, cpu: {}, unified: {} })],
-    ["device cgroup rules", (c) => (c.linux.resources = { devices: [{ allow: false }] })],
+    ["device cgroup rules", (c) => (c.linux.resources = { devices: [{ allow: false, access: "rwm" }] })],
     [
       "every resource limit",
       (c) =>
