@@ -243,7 +243,12 @@ export class Container {
     return native().waitpidAsync(this.stored.pid);
   }
 
-  /** Removes the container. A running one needs force, which kills it first. */
+  /**
+   * Removes a stopped container. Any other needs force, which kills it first:
+   * runtime.md's delete "MUST generate an error" for a container that is not
+   * stopped, a created one included (runc and crun kill and remove a created
+   * container instead; the engines pass --force, or kill and wait first).
+   */
   delete(
     force = false,
     warn: (msg: string) => void = (m) => process.stderr.write(`runt: warning: ${m}\n`),
@@ -251,7 +256,7 @@ export class Container {
     this.dir.locked(() => {
       this.stored = this.dir.read();
       const status = this.status();
-      if (!force && (status === "running" || status === "paused" || status === "creating")) {
+      if (!force && status !== "stopped") {
         throw new RuntError(
           `cannot delete container "${this.id}" that is ${status}: stop it first or use --force`,
         );

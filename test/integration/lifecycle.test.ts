@@ -159,11 +159,19 @@ describe("create, start, state, list, kill, delete", () => {
     expect(stateOf(id).status).toBe("stopped");
   });
 
-  test("a created container can be deleted without --force", () => {
+  test("a created container is not stopped: delete refuses it, delete --force removes it", () => {
+    // runtime.md, delete: "MUST generate an error" and have no effect (runc kills it).
     const id = newId("cdel");
     expect(runt(["create", "-b", makeBundle(testSpec(["true"])), id]).status).toBe(0);
     const { pid } = stateOf(id);
-    expect(runt(["delete", id]).status).toBe(0);
+    const del = runt(["delete", id]);
+    expect(del.status).toBe(1);
+    expect(del.stderr).toBe(
+      `cannot delete container "${id}" that is created: stop it first or use --force\n`,
+    );
+    expect(stateOf(id)).toMatchObject({ status: "created", pid });
+    expect(alive(pid)).toBe(true);
+    expect(runt(["delete", "--force", id]).status).toBe(0);
     expect(alive(pid)).toBe(false);
     expect(cgroupDirs(id)).toEqual([]);
   });
