@@ -30,7 +30,8 @@ export function createContainerFromFlags(
     }
     preserveFds += listen;
   }
-  return Container.create({
+  ctx.phases.mark(`create: container ${id}, bundle ${resolve(bundle)}`);
+  const c = Container.create({
     root: ctx.root,
     id,
     bundle,
@@ -39,9 +40,18 @@ export function createContainerFromFlags(
     preserveFds,
     noPivot: bool(f, "no-pivot"),
     noNewKeyring: bool(f, "no-new-keyring"),
-    debug: (msg) => ctx.log.debug(msg),
+    debug: (msg) => ctx.phases.mark(msg),
     console: { socket: str(f, "console-socket"), keep: keepConsole },
   });
+  // runt-init does what runc's nsexec and Go init do; runc's words name the steps.
+  ctx.phases.mark(
+    `nsexec container setup: runt-init set up container ${id} from its plan (namespaces, mounts, pivot_root, confinement)`,
+  );
+  ctx.phases.mark(`child process in init(): the container's process is pid ${c.pid}`);
+  ctx.phases.mark(
+    `init: closing the pipe to signal completion: runt-init reported ready; pid ${c.pid} waits on the exec fifo`,
+  );
+  return c;
 }
 
 /** LISTEN_FDS when LISTEN_PID names this process (sd_listen_fds), else 0. */
@@ -58,8 +68,7 @@ export const create: Verb = {
   flags: CREATE_FLAGS,
   run(ctx, f, args) {
     const id = needId(args, "create");
-    const c = createContainerFromFlags(ctx, f, id);
-    ctx.log.debug(`created container ${id} with pid ${c.pid}`);
+    createContainerFromFlags(ctx, f, id);
     return 0;
   },
 };

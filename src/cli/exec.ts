@@ -1,11 +1,12 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { containerProcess, execProcess } from "../container/exec.ts";
 import { ownTerminalSize } from "../container/terminal.ts";
 import { RuntError } from "../errors.ts";
 import { native } from "../native.ts";
 import type { Process } from "../spec/types.ts";
 import { bool, type FlagValues, int, list, str } from "./args.ts";
-import type { Verb } from "./context.ts";
+import { type Context, ExitStatus, type Verb } from "./context.ts";
 import { foreground } from "./foreground.ts";
 
 function parseIds(flag: string, text: string): number {
@@ -143,35 +144,72 @@ export const exec: Verb = {
         "exec: a container id is required; usage: runt exec <container-id> <command>",
       );
     }
-    const detach = bool(f, "detach");
-    const socket = str(f, "console-socket");
-    const proc = execProcessFromFlags(f, command, () => containerProcess(ctx.root, id));
-    if (proc.terminal && detach && !socket) {
-      throw new RuntError(
-        "exec -t -d: a detached terminal needs --console-socket to hand the terminal to",
-      );
+    // As runc: once the arguments are there, an exec that cannot start fails with 255,
+    // so a caller can tell it from the process's own exit status.
+    let r: { pid: number; consoleFd?: number };
+    try {
+      r = startExec(ctx, f, id, command);
+    } catch (e) {
+      throw new ExitStatus(e, 255);
     }
-    if (proc.terminal && !socket && !proc.consoleSize) {
-      const size = ownTerminalSize();
-      if (size) proc.consoleSize = { height: size.rows, width: size.cols };
-    }
-    const keep = proc.terminal === true && !socket;
-    const r = execProcess({
-      root: ctx.root,
-      id,
-      process: proc,
-      preserveFds: int(f, "preserve-fds") ?? 0,
-      pidFile: str(f, "pid-file"),
-      cgroup: list(f, "cgroup"),
-      ignorePaused: bool(f, "ignore-paused"),
-      console: { socket, keep },
-    });
-    ctx.log.debug(`exec'd pid ${r.pid} in container ${id}`);
-    if (detach) return 0;
-    return foreground(
+    if (bool(f, "detach")) return 0;
+    const status = await foreground(
       () => r.pid,
       () => native().waitpidAsync(r.pid),
       r.consoleFd,
     );
+    ctx.phases.mark(`exec: pid ${r.pid} exited with status ${status}`);
+    return status;
   },
 };
+
+function startExec(ctx: Context, f: FlagValues, id: string, command: string[]) {
+  const detach = bool(f, "detach");
+  const socket = str(f, "console-socket");
+  const pidFile = str(f, "pid-file");
+  if (pidFile !== undefined) checkPidFileDir(pidFile);
+  const proc = execProcessFromFlags(f, command, () => containerProcess(ctx.root, id));
+  if (proc.terminal && detach && !socket) {
+    throw new RuntError(
+      "exec -t -d: a detached terminal needs --console-socket to hand the terminal to",
+    );
+  }
+  if (proc.terminal && !socket && !proc.consoleSize) {
+    const size = ownTerminalSize();
+    if (size) proc.consoleSize = { height: size.rows, width: size.cols };
+  }
+  const keep = proc.terminal === true && !socket;
+  ctx.phases.mark(`exec: container ${id}: process ${JSON.stringify(proc.args)} prepared`);
+  const r = execProcess({
+    root: ctx.root,
+    id,
+    process: proc,
+    preserveFds: int(f, "preserve-fds") ?? 0,
+    pidFile,
+    cgroup: list(f, "cgroup"),
+    ignorePaused: bool(f, "ignore-paused"),
+    console: { socket, keep },
+    debug: ctx.log.debugging ? (msg) => ctx.phases.mark(msg) : undefined,
+  });
+  // runt-init does what runc's nsexec and setns init do; runc's words name the steps.
+  ctx.phases.mark(
+    `nsexec container setup: runt-init joined container ${id}'s namespaces and cgroups`,
+  );
+  ctx.phases.mark(`child process in init(): pid ${r.pid}, in the container's pid namespace`);
+  ctx.phases.mark(
+    `setns_init: about to exec ${JSON.stringify(proc.args?.[0])}: runt-init's socket closed on execve`,
+  );
+  return r;
+}
+
+/** runc writes the pid file after the process started; runt checks its directory first. */
+export function checkPidFileDir(path: string): void {
+  const dir = dirname(resolve(path));
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new RuntError(`--pid-file ${path}: cannot write it: directory ${dir} does not exist`);
+  }
+  if (!isDir) throw new RuntError(`--pid-file ${path}: cannot write it: ${dir} is not a directory`);
+}

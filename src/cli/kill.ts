@@ -11,7 +11,8 @@ export const kill: Verb = {
   flags: [{ name: "all", short: "a", kind: "bool", help: "signal every process in the container" }],
   run(ctx, f, args) {
     const id = needId(args, "kill", 1);
-    const signal = parseSignal(args[1] ?? "SIGTERM");
+    // Signal 0 checks that the process exists, as kill(2) (runc takes any number).
+    const signal = args[1] === "0" ? 0 : parseSignal(args[1] ?? "SIGTERM");
     Container.load(ctx.root, id).kill(signal, bool(f, "all"));
     return 0;
   },

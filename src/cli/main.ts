@@ -1,16 +1,20 @@
 // runt's command line: runc's global flags, then a verb and its flags.
 import { DEFAULT_ROOT } from "../container/container.ts";
 import { RuntError } from "../errors.ts";
-import { bool, type FlagDef, flagHelp, parseFlags, str } from "./args.ts";
-import type { Context, Verb } from "./context.ts";
+import { native } from "../native.ts";
+import { bool, type FlagDef, parseFlags, str } from "./args.ts";
+import { gitCommit } from "./build-info.ts" with { type: "macro" };
+import { checkpoint, restore } from "./checkpoint.ts";
+import { type Context, ExitStatus, type Verb } from "./context.ts";
 import { create } from "./create.ts";
 import { del } from "./delete.ts";
 import { events } from "./events.ts";
 import { exec } from "./exec.ts";
 import { featuresVerb } from "./features.ts";
+import { programName, rootHelp, type VersionInfo, verbHelp, versionText } from "./help.ts";
 import { kill } from "./kill.ts";
 import { list } from "./list.ts";
-import { makeLogger } from "./log.ts";
+import { makeLogger, Phases } from "./log.ts";
 import { pause } from "./pause.ts";
 import { ps } from "./ps.ts";
 import { resume } from "./resume.ts";
@@ -22,76 +26,119 @@ import { update } from "./update.ts";
 
 export const VERSION = "0.1.0";
 export const SPEC_VERSION = "1.3.0";
+/** The commit runt was built from (a macro: inlined by the bundler). */
+export const COMMIT: string = gitCommit();
 
-const VERBS: Verb[] = [
+/** In runc's order of its help. */
+export const VERBS: Verb[] = [
+  checkpoint,
   create,
-  start,
-  run,
-  exec,
-  state,
-  list,
-  kill,
   del,
-  pause,
-  resume,
-  update,
   events,
+  exec,
+  kill,
+  list,
+  pause,
   ps,
+  restore,
+  resume,
+  run,
   spec,
+  start,
+  state,
+  update,
   featuresVerb(VERSION, SPEC_VERSION),
 ];
 
 const GLOBAL_FLAGS: FlagDef[] = [
-  { name: "root", kind: "string", arg: "DIR", help: `state directory (default ${DEFAULT_ROOT})` },
-  { name: "log", kind: "string", arg: "FILE", help: "write log entries to FILE" },
-  { name: "log-format", kind: "string", arg: "text|json", help: "log entry format (default text)" },
-  { name: "debug", kind: "bool", help: "log debug messages" },
-  { name: "systemd-cgroup", kind: "bool", help: "use the systemd cgroup driver" },
+  { name: "debug", kind: "bool", help: "log debug messages (with --log, to that file)" },
+  { name: "log", kind: "string", arg: "FILE", help: "write log entries to FILE (default stderr)" },
+  {
+    name: "log-format",
+    kind: "string",
+    arg: "text|json",
+    help: 'log entry format (default: "text")',
+  },
+  {
+    name: "root",
+    kind: "string",
+    arg: "DIR",
+    help: `state directory (default: "${DEFAULT_ROOT}")`,
+  },
+  {
+    name: "criu",
+    kind: "string",
+    arg: "PATH",
+    help: "criu binary (checkpoint/restore: unsupported)",
+  },
+  { name: "systemd-cgroup", kind: "bool", help: "use the systemd cgroup driver (unsupported)" },
   { name: "rootless", kind: "string", arg: "true|false|auto", help: "rootless mode" },
-  { name: "criu", kind: "string", arg: "PATH", help: "criu binary (for checkpoint/restore)" },
-  { name: "version", short: "v", kind: "bool", help: "print the version" },
   { name: "help", short: "h", kind: "bool", help: "show help" },
+  { name: "version", short: "v", kind: "bool", help: "print the version" },
 ];
 
-function usage(): string {
-  const verbs = VERBS.map((v) => `   ${v.name.padEnd(10)} ${v.summary}`).join("\n");
-  return `runt: an OCI container runtime
+const HELP_FLAG: FlagDef = { name: "help", short: "h", kind: "bool", help: "show help" };
 
-usage: runt [global flags] <command> [flags] [arguments]
-
-commands:
-${verbs}
-
-global flags:
-${flagHelp(GLOBAL_FLAGS)}
-`;
+function versionInfo(withSeccomp: boolean): VersionInfo {
+  const v: VersionInfo = { version: VERSION, commit: COMMIT, spec: SPEC_VERSION };
+  if (withSeccomp) {
+    try {
+      // Loaded only here: the addon costs about a millisecond.
+      v.libseccomp = native().seccompVersion();
+    } catch {
+      // No addon, no line, as runc without libseccomp.
+    }
+  }
+  return v;
 }
 
-function verbUsage(v: Verb): string {
-  const flags = v.flags.length ? `\nflags:\n${flagHelp(v.flags)}\n` : "";
-  return `runt ${v.name}: ${v.summary}\n\nusage: runt ${v.name} [flags] ${v.usage}\n${flags}`;
-}
+const noTopic = (name: string, topic: string) =>
+  new RuntError(`No help topic for '${topic}'; run ${name} --help for the list of commands`);
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], argv0 = process.argv0): Promise<number> {
+  const name = programName(argv0);
   let log = makeLogger(undefined, "text", false);
   try {
-    const g = parseFlags(argv, GLOBAL_FLAGS, "runt", true);
+    const g = parseFlags(argv, GLOBAL_FLAGS, name, true);
     const format = str(g.flags, "log-format") ?? "text";
     if (format !== "text" && format !== "json") {
       throw new RuntError(`--log-format must be text or json, got "${format}"`);
     }
     log = makeLogger(str(g.flags, "log"), format, bool(g.flags, "debug"));
     if (bool(g.flags, "version")) {
-      process.stdout.write(`runt version ${VERSION}\nspec: ${SPEC_VERSION}\n`);
+      process.stdout.write(versionText(name, versionInfo(true)));
       return 0;
     }
-    const [name, ...rest] = g.positional;
-    if (bool(g.flags, "help") || !name || name === "help") {
-      process.stdout.write(usage());
-      return name || bool(g.flags, "help") ? 0 : 1;
+    const [verbName, ...rest] = g.positional;
+    if (verbName === "help" || verbName === "h") {
+      const topic = rest[0];
+      if (topic === undefined) {
+        process.stdout.write(rootHelp(name, VERBS, GLOBAL_FLAGS, versionInfo(false)));
+        return 0;
+      }
+      const v = VERBS.find((x) => x.name === topic);
+      if (!v) throw noTopic(name, topic);
+      process.stdout.write(verbHelp(name, v));
+      return 0;
     }
-    const verb = VERBS.find((v) => v.name === name);
-    if (!verb) throw new RuntError(`unknown command "${name}"; run runt --help for the list`);
+    if (bool(g.flags, "help") || !verbName) {
+      process.stdout.write(rootHelp(name, VERBS, GLOBAL_FLAGS, versionInfo(false)));
+      return 0;
+    }
+    const verb = VERBS.find((v) => v.name === verbName);
+    if (!verb) throw noTopic(name, verbName);
+    // -h/--help among the verb's flags (for exec and ps: before the container id;
+    // what follows it belongs to the command or to ps).
+    const parsed = parseFlags(
+      rest,
+      [...verb.flags, HELP_FLAG],
+      `${name} ${verb.name}`,
+      verb.stopAtPositional,
+    );
+    if (bool(parsed.flags, "help")) {
+      process.stdout.write(verbHelp(name, verb));
+      return 0;
+    }
     if (bool(g.flags, "systemd-cgroup")) {
       throw new RuntError(
         "--systemd-cgroup: the systemd cgroup driver is not supported by runt yet",
@@ -101,28 +148,30 @@ export async function main(argv: string[]): Promise<number> {
     if (rootless !== undefined && rootless !== "false" && rootless !== "auto") {
       throw new RuntError("--rootless: rootless containers are not supported by runt yet");
     }
-    // exec's command has flags of its own: there only a leading --help is runt's.
-    const helpArgs = verb.stopAtPositional ? rest.slice(0, 1) : rest;
-    if (helpArgs.includes("--help") || helpArgs.includes("-h")) {
-      process.stdout.write(verbUsage(verb));
-      return 0;
-    }
-    const parsed = parseFlags(rest, verb.flags, `runt ${verb.name}`, verb.stopAtPositional);
     const ctx: Context = {
       root: str(g.flags, "root") ?? DEFAULT_ROOT,
       log,
       debug: bool(g.flags, "debug"),
+      phases: new Phases(log),
+      name,
     };
+    if (ctx.debug) {
+      ctx.phases.mark(
+        `${name} ${VERSION} (${COMMIT}) ${verb.name}: root ${ctx.root}, pid ${process.pid}`,
+      );
+    }
     return await verb.run(ctx, parsed.flags, parsed.positional);
   } catch (e) {
-    if (e instanceof RuntError) {
-      log.error(e.message);
+    const status = e instanceof ExitStatus ? e.status : 1;
+    const err = e instanceof ExitStatus ? e.error : e;
+    if (err instanceof RuntError) {
+      log.error(err.message);
     } else {
-      const err = e as Error;
-      log.error(`internal error: ${err?.message ?? String(e)}`);
-      log.debug(err?.stack ?? "");
+      const x = err as Error;
+      log.error(`internal error: ${x?.message ?? String(err)}`);
+      log.debug(x?.stack ?? "");
     }
-    return 1;
+    return status;
   }
 }
 

@@ -1,5 +1,5 @@
 // `ps`: the container's processes as ps(1) shows them (default `ps -ef`, or the
-// options after --), keeping the header and the lines whose PID is in the
+// options after the container id, as runc: `ps ID -e -x`; a leading -- is dropped), keeping the header and the lines whose PID is in the
 // container's cgroups; --format json prints the pids alone.
 import { spawnSync } from "node:child_process";
 import { Container } from "../container/container.ts";
@@ -26,7 +26,9 @@ export function filterPs(output: string, pids: readonly number[]): string {
 export const ps: Verb = {
   name: "ps",
   summary: "list the processes of a container",
-  usage: "<container-id> [-- ps options]",
+  usage: "<container-id> [ps options]",
+  // As runc: runt's flags come before the id; what follows it is ps's.
+  stopAtPositional: true,
   flags: [
     {
       name: "format",
@@ -37,7 +39,8 @@ export const ps: Verb = {
     },
   ],
   run(ctx, f, args) {
-    const [id, ...psArgs] = args;
+    const [id, ...rest] = args;
+    const psArgs = rest[0] === "--" ? rest.slice(1) : rest;
     if (!id) throw new RuntError("ps: a container id is required; usage: runt ps <container-id>");
     const format = str(f, "format") ?? "table";
     if (format !== "table" && format !== "json") {

@@ -26,6 +26,7 @@ export const run: Verb = {
         c.delete(true);
         throw e;
       }
+      ctx.phases.mark(`start: exec fifo released: pid ${c.pid} runs, detached`);
       return 0;
     }
     try {
@@ -35,7 +36,10 @@ export const run: Verb = {
         c.consoleFd,
       );
       c.start();
-      return await waiting;
+      ctx.phases.mark(`start: exec fifo released: pid ${c.pid} runs in the foreground`);
+      const status = await waiting;
+      ctx.phases.mark(`run: container ${id} exited with status ${status}`);
+      return status;
     } finally {
       if (!bool(f, "keep")) c.delete(true);
     }

@@ -8,7 +8,10 @@ export const start: Verb = {
   usage: "<container-id>",
   flags: [],
   run(ctx, _f, args) {
-    Container.load(ctx.root, needId(args, "start")).start();
+    const c = Container.load(ctx.root, needId(args, "start"));
+    ctx.phases.mark(`start: container ${c.id} loaded, pid ${c.pid}`);
+    c.start();
+    ctx.phases.mark(`start: exec fifo released: pid ${c.pid} runs the container's process`);
     return 0;
   },
 };

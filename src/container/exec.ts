@@ -29,6 +29,8 @@ export interface ExecOptions {
   /** Exec into a paused container too. */
   ignorePaused?: boolean;
   console?: ConsoleOptions;
+  /** Where --debug lines about the phases go. */
+  debug?: (msg: string) => void;
 }
 
 export interface ExecResult {
@@ -122,8 +124,9 @@ export function execProcess(opts: ExecOptions): ExecResult {
   const stored = dir.read();
   const status = dir.status(stored);
   if (status === "paused" && !opts.ignorePaused) {
+    // runc's words, which its tests read: "cannot exec in a paused container".
     throw new RuntError(
-      `cannot exec in container "${opts.id}": it is paused; resume it first, or pass --ignore-paused`,
+      `cannot exec in a paused container ("${opts.id}"): resume it first, or pass --ignore-paused`,
     );
   }
   if (status !== "running" && status !== "created" && status !== "paused") {
@@ -146,14 +149,18 @@ export function execProcess(opts: ExecOptions): ExecResult {
   const seccomp = sec
     ? compileSeccomp(sec, { cacheDir: join(resolve(opts.root), "@seccomp") })
     : undefined;
+  const joins = namespacesToJoin(stored.pid);
   const plan = compileExecPlan({
     process: proc,
-    join: namespacesToJoin(stored.pid),
+    join: joins,
     cgroupProcs: procsFiles,
     preserveFds,
     keyring: `_ses.${opts.id}`,
     seccomp,
   });
+  opts.debug?.(
+    `exec: plan of ${plan.ops.length} steps: joining ${joins.map((n) => n.name).join(", ") || "no namespace"}; cgroups ${procsFiles.map((f) => posix.dirname(f)).join(", ")}`,
+  );
   let consoleFd: number | undefined;
   let pid: number;
   try {
@@ -176,6 +183,20 @@ export function execProcess(opts: ExecOptions): ExecResult {
     if (consoleFd !== undefined) closeSync(consoleFd);
     throw e;
   }
-  if (opts.pidFile) writePidFile(opts.pidFile, pid);
+  if (opts.pidFile) {
+    try {
+      writePidFile(opts.pidFile, pid);
+    } catch (e) {
+      // As runc: a process whose pid cannot be handed over is not left running.
+      try {
+        process.kill(pid, "SIGKILL");
+        native().waitpid(pid, false);
+      } catch {
+        // Already gone.
+      }
+      if (consoleFd !== undefined) closeSync(consoleFd);
+      throw e;
+    }
+  }
   return { pid, consoleFd };
 }
