@@ -6,6 +6,7 @@ import { type CompileInput, compilePlan } from "../../src/plan/compile.ts";
 import { CLONE, MS } from "../../src/plan/constants.ts";
 import { encodePlan } from "../../src/plan/encode.ts";
 import type { PlanOp } from "../../src/plan/plan.ts";
+import type { CompiledSeccomp } from "../../src/seccomp/compile.ts";
 import { defaultSpec } from "../../src/spec/default.ts";
 import type { Spec } from "../../src/spec/types.ts";
 
@@ -95,11 +96,7 @@ describe("bind sources in a user namespace", () => {
 });
 
 describe("seccomp and startContainer hooks", () => {
-  const seccomp = {
-    program: new Uint8Array(8),
-    flags: 0,
-    notify: false,
-  } as unknown as CompileInput["seccomp"];
+  const seccomp: CompiledSeccomp = { program: new Uint8Array(8), flags: 0, notify: false };
 
   test("with startContainer hooks the filter is loaded after wait, before the hooks", () => {
     const i = input((s) => {
