@@ -247,7 +247,7 @@ describe("exec", () => {
       expect(r.stderr).toBe("");
       expect(r.stdout.trim()).toMatch(/:pids:.*\/sub$/);
       const missing = runt(["exec", "--cgroup", "nope", id, "true"]);
-      expect(missing.status).toBe(1);
+      expect(missing.status).toBe(255);
       expect(missing.stderr).toContain("create the sub-cgroup first");
     } finally {
       runt(["kill", id, "KILL"]);
@@ -284,14 +284,15 @@ describe("exec", () => {
   test("--apparmor on a host without AppArmor fails clearly", () => {
     const { id } = started();
     const r = runt(["exec", "--apparmor", "some-profile", id, "true"]);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(255);
     expect(r.stderr).toContain("AppArmor");
   });
 
   test("a missing command fails clearly, and nothing is left running", () => {
     const { id } = started();
     const r = runt(["exec", id, "nosuchcommand"]);
-    expect(r.status).toBe(1);
+    // runc's status for an exec that could not start: 255, not a status of the process.
+    expect(r.status).toBe(255);
     expect(r.stderr).toContain("nosuchcommand");
   });
 
@@ -302,7 +303,7 @@ describe("exec", () => {
       true,
     );
     const r = runt(["exec", id, "true"]);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(255);
     expect(r.stderr).toContain("it is stopped");
   });
 
@@ -311,8 +312,8 @@ describe("exec", () => {
     expect(runt(["pause", id]).status).toBe(0);
     try {
       const r = runt(["exec", id, "true"]);
-      expect(r.status).toBe(1);
-      expect(r.stderr).toContain("paused");
+      expect(r.status).toBe(255);
+      expect(r.stderr).toContain("cannot exec in a paused container");
       // With --ignore-paused it joins the frozen cgroup and runs once the container resumes.
       const child = spawn(RUNT, [
         "--root",
@@ -341,7 +342,44 @@ describe("exec", () => {
 
   test("an unknown container is refused", () => {
     const r = runt(["exec", "no-such-container", "true"]);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(255);
     expect(r.stderr).toContain("does not exist");
+  });
+
+  test("--pid-file in a missing directory: 255, a clear message, nothing started", () => {
+    const { id } = started();
+    const r = runt(["exec", "--pid-file", "/non-existent/directory", id, "sleep", "4242"]);
+    expect(r.status).toBe(255);
+    expect(r.stderr).toBe(
+      "--pid-file /non-existent/directory: cannot write it: directory /non-existent does not exist\n",
+    );
+    const ps = spawnSync("pgrep", ["-f", "sleep 4242"], { encoding: "utf8" });
+    expect(ps.stdout).toBe("");
+  });
+
+  test("--debug: runc's step names, each with its milliseconds, on stderr or in --log", () => {
+    const { id } = started();
+    const r = runt(["--debug", "exec", id, "true"]);
+    expect(r.status).toBe(0);
+    for (const step of [
+      "nsexec container setup",
+      "child process in init()",
+      "setns_init: about to exec",
+    ]) {
+      const line = r.stderr.split("\n").find((l) => l.includes(step)) ?? "";
+      expect(line).toMatch(/^time="[^"]+" level=debug msg=".*\(at [\d.]+ ms, \+[\d.]+ ms\)"$/);
+    }
+    const logDir = mkdtempSync("/tmp/runt-log-");
+    const log = join(logDir, "log.json");
+    const q = runt(["--debug", "--log", log, "--log-format", "json", "exec", id, "true"]);
+    expect(q.status).toBe(0);
+    expect(q.stderr).toBe("");
+    const entries = readFileSync(log, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(entries.every((e) => e.level === "debug" && typeof e.time === "string")).toBe(true);
+    expect(entries.some((e) => e.msg.startsWith("setns_init: about to exec"))).toBe(true);
+    rmSync(logDir, { recursive: true, force: true });
   });
 });
