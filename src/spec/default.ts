@@ -2,6 +2,7 @@
 // (a shell in ./rootfs, few capabilities, the usual /proc, /dev and /sys mounts,
 // a deny-all device cgroup), and its rootless variant.
 
+import { statfsSync } from "node:fs";
 import type { Mount, Spec } from "./types.ts";
 import type { ValidSpec } from "./validate.ts";
 
@@ -12,6 +13,23 @@ export interface DefaultSpecOptions {
   rootless?: boolean;
   /** process.args; defaults to ["sh"]. */
   args?: string[];
+  /**
+   * A "cgroup" namespace; default true. `runc spec` writes one only on a cgroup v2
+   * host (hostHasUnifiedCgroups), and runc's tests add their own on v1 ones, which
+   * would then be a duplicate that runc and runt refuse.
+   */
+  cgroupns?: boolean;
+}
+
+const CGROUP2_SUPER_MAGIC = 0x63677270;
+
+/** /sys/fs/cgroup is a cgroup2 filesystem (runc's cgroups.IsCgroup2UnifiedMode). */
+export function hostHasUnifiedCgroups(): boolean {
+  try {
+    return statfsSync("/sys/fs/cgroup").type === CGROUP2_SUPER_MAGIC;
+  } catch {
+    return false;
+  }
 }
 
 // Only bounding, effective and permitted: nothing inheritable or ambient, so an
@@ -92,7 +110,7 @@ export function defaultSpec(opts: DefaultSpecOptions = {}): ValidSpec {
         { type: "ipc" },
         { type: "uts" },
         { type: "mount" },
-        { type: "cgroup" },
+        ...(opts.cgroupns === false ? [] : [{ type: "cgroup" as const }]),
       ],
       maskedPaths: [...MASKED_PATHS],
       readonlyPaths: [...READONLY_PATHS],

@@ -1,4 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { hostHasUnifiedCgroups } from "../../src/spec/default.ts";
 import { defaultSpec, OCI_VERSION, parseConfig, validateConfig } from "../../src/spec/index.ts";
 
 const CAPS = ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"];
@@ -138,5 +140,28 @@ describe("defaultSpec({ rootless: true })", () => {
     expect(spec.root).toEqual(plain.root);
     expect(spec.linux?.maskedPaths).toEqual(plain.linux?.maskedPaths);
     expect(spec.mounts?.length).toBe(plain.mounts?.length);
+  });
+});
+
+describe("defaultSpec cgroupns", () => {
+  test("cgroupns: false leaves the cgroup namespace out, as runc spec on a cgroup v1 host", () => {
+    const types = defaultSpec({ cgroupns: false }).linux?.namespaces?.map((n) => n.type);
+    expect(types).toEqual(["pid", "network", "ipc", "uts", "mount"]);
+    // runc's bats then add their own, and that config is valid (no duplicate).
+    const spec = defaultSpec({ cgroupns: false });
+    spec.linux?.namespaces?.push({ type: "cgroup" });
+    expect(() => validateConfig(spec)).not.toThrow();
+    const twice = defaultSpec({});
+    twice.linux?.namespaces?.push({ type: "cgroup" });
+    expect(() => validateConfig(twice)).toThrow(
+      'linux.namespaces[6].type: expected each namespace type once, got a second "cgroup"',
+    );
+  });
+
+  test("hostHasUnifiedCgroups says whether /sys/fs/cgroup is cgroup2", () => {
+    const mounts = readFileSync("/proc/self/mountinfo", "utf8").split("\n");
+    const root = mounts.find((l) => l.split(" ")[4] === "/sys/fs/cgroup");
+    const fstype = root?.split(" - ")[1]?.split(" ")[0];
+    expect(hostHasUnifiedCgroups()).toBe(fstype === "cgroup2");
   });
 });
