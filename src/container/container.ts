@@ -7,7 +7,14 @@ import { sleepMs } from "../sleep.ts";
 import type { LinuxResources } from "../spec/types.ts";
 import { type CreateOptions, createContainer, destroy } from "./create.ts";
 import { runHooks } from "./hooks.ts";
-import { listIds, processStartTime, StateDir, type Status, type StoredState } from "./state.ts";
+import {
+  listIds,
+  processStartTime,
+  StateDir,
+  type Status,
+  type StoredState,
+  UnreadableStateError,
+} from "./state.ts";
 import { loadConfig } from "./terminal.ts";
 
 export const DEFAULT_ROOT = "/run/runt";
@@ -270,12 +277,24 @@ export class Container {
     });
   }
 
-  /** delete --force for an id whose state could not be read (runt killed mid-create). */
+  /** delete --force, also for an id whose state is missing (runt killed mid-create) or
+   * unreadable: then only the state directory is known, and removed. */
   static forceRemove(root: string, id: string, warn?: (msg: string) => void): void {
     const dir = new StateDir(root, id);
     if (!dir.exists()) return;
     if (existsSync(`${dir.dir}/state.json`)) {
-      Container.load(root, id).delete(true, warn);
+      let c: Container;
+      try {
+        c = Container.load(root, id);
+      } catch (e) {
+        if (!(e instanceof UnreadableStateError)) throw e;
+        warn?.(
+          `state of container "${id}" is unreadable: removed its state directory; its processes and cgroup, if any, are not known and were left alone`,
+        );
+        dir.remove();
+        return;
+      }
+      c.delete(true, warn);
       return;
     }
     dir.remove();

@@ -41,6 +41,9 @@ export interface StoredState {
 
 const ID_PATTERN = /^[\w+\-.]+$/;
 
+/** state.json is there but is not JSON: only `delete --force` can clear the id. */
+export class UnreadableStateError extends RuntError {}
+
 export function checkId(id: string): void {
   if (!id) throw new RuntError("a container id is required");
   if (!ID_PATTERN.test(id) || id === "." || id === "..") {
@@ -119,7 +122,7 @@ export class StateDir {
     try {
       return JSON.parse(text) as StoredState;
     } catch {
-      throw new RuntError(
+      throw new UnreadableStateError(
         `state of container "${this.id}" is unreadable; remove it with: runt delete --force ${this.id}`,
       );
     }

@@ -2,7 +2,7 @@
 // kill, delete, foreground run with exit codes and signals, and clean failure.
 import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   alive,
@@ -198,6 +198,11 @@ describe("create, start, state, list, kill, delete", () => {
   });
 });
 
+const pick = (r: { status: number; stderr: string }) => ({
+  status: r.status,
+  stderr: r.stderr,
+});
+
 describe("verbs on a missing or wrong-state container answer as runc does", () => {
   test("a missing id: status 1 and one line naming it; delete --force succeeds", () => {
     const id = newId("none");
@@ -210,6 +215,21 @@ describe("verbs on a missing or wrong-state container answer as runc does", () =
       });
     }
     expect(runt(["delete", "--force", id])).toMatchObject({ status: 0, stderr: "" });
+  });
+
+  test("an unreadable state.json: every verb says so, and delete --force clears the id", () => {
+    const id = newId("bad");
+    mkdirSync(join(STATE_ROOT, id), { recursive: true });
+    writeFileSync(join(STATE_ROOT, id, "state.json"), "{half");
+    const hint = `state of container "${id}" is unreadable; remove it with: runt delete --force ${id}\n`;
+    for (const verb of ["state", "delete", "kill", "start"]) {
+      expect({ verb, ...pick(runt([verb, id])) }).toEqual({ verb, status: 1, stderr: hint });
+    }
+    const del = runt(["delete", "--force", id]);
+    expect(del.status).toBe(0);
+    expect(del.stderr).toContain("removed its state directory");
+    expect(existsSync(join(STATE_ROOT, id))).toBe(false);
+    expect(runt(["state", id]).stderr).toBe(`container "${id}" does not exist\n`);
   });
 
   test("kill with signal 0 checks the init is alive; --all 0 on a stopped one succeeds", async () => {
