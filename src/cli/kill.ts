@@ -11,8 +11,7 @@ export const kill: Verb = {
   flags: [{ name: "all", short: "a", kind: "bool", help: "signal every process in the container" }],
   run(ctx, f, args) {
     const id = needId(args, "kill", 1);
-    // Signal 0 checks that the process exists, as kill(2) (runc takes any number).
-    const signal = args[1] === "0" ? 0 : parseSignal(args[1] ?? "SIGTERM");
+    const signal = parseSignal(args[1] ?? "SIGTERM");
     Container.load(ctx.root, id).kill(signal, bool(f, "all"));
     return 0;
   },

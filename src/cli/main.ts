@@ -126,7 +126,11 @@ export async function main(argv: string[], argv0 = process.argv0): Promise<numbe
       return 0;
     }
     const verb = VERBS.find((v) => v.name === verbName);
-    if (!verb) throw noTopic(name, verbName);
+    if (!verb) {
+      // `runc foo -h` answers urfave's "No help topic for 'foo'".
+      if (rest.includes("-h") || rest.includes("--help")) throw noTopic(name, verbName);
+      throw new RuntError(`unknown command "${verbName}"; run ${name} --help for the list`);
+    }
     // -h/--help among the verb's flags (for exec and ps: before the container id;
     // what follows it belongs to the command or to ps).
     const parsed = parseFlags(

@@ -102,12 +102,19 @@ describe("help, in urfave/cli's layout", () => {
   });
 
   test("an unknown command: No help topic for 'foo'", async () => {
-    for (const argv of [["foo", "-h"], ["foo"], ["help", "foo"]]) {
+    for (const argv of [
+      ["foo", "-h"],
+      ["foo", "--help"],
+      ["help", "foo"],
+    ]) {
       const r = await capture(argv);
       expect(r.code).toBe(1);
       expect(r.err).toContain("No help topic for 'foo'");
       expect(r.out).toBe("");
     }
+    const plain = await capture(["foo"]);
+    expect(plain.code).toBe(1);
+    expect(plain.err).toBe('unknown command "foo"; run runc --help for the list\n');
   });
 
   test("verbHelp lays out flags as urfave: names padded to the widest, then usage", () => {
