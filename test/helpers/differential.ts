@@ -25,6 +25,7 @@ export interface Runtime {
 }
 
 export interface Outcome {
+  /** "hung": killed at the timeout (or the binary could not be started at all). */
   outcome: "runs" | "refused" | "hung";
   /** The exit status of `run` (the container's when it ran). */
   status: number;
@@ -145,10 +146,13 @@ export function runCase(o: CaseOpts): Outcome {
     }
   }
   const hung = r.signal !== null || r.status === null;
+  const why = r.error
+    ? `${o.rt.bin} did not run to the end: ${r.error.message}`
+    : `killed by ${r.signal}`;
   const result: Outcome = {
     outcome: hung ? "hung" : errors.length > 0 ? "refused" : "runs",
     status: r.status ?? -1,
-    message: hung ? `killed after ${o.timeoutMs ?? 15_000} ms (${r.signal})` : errors.join(" | "),
+    message: hung ? why : errors.join(" | "),
     stdout,
     stderr,
     leftovers: [],
