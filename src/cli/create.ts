@@ -41,6 +41,7 @@ export function createContainerFromFlags(
     noPivot: bool(f, "no-pivot"),
     noNewKeyring: bool(f, "no-new-keyring"),
     debug: (msg) => ctx.phases.mark(msg),
+    warn: (msg) => ctx.log.warn(msg),
     console: { socket: str(f, "console-socket"), keep: keepConsole },
   });
   // runt-init does what runc's nsexec and Go init do; runc's words name the steps.

@@ -23,7 +23,12 @@ export function formatEntry(format: LogFormat, level: string, msg: string, time:
     : `time="${t}" level=${level} msg=${JSON.stringify(msg)}\n`;
 }
 
-export function makeLogger(file: string | undefined, format: LogFormat, debug: boolean): Logger {
+export function makeLogger(
+  file: string | undefined,
+  format: LogFormat,
+  debug: boolean,
+  name = "runt",
+): Logger {
   if (file) {
     // runc opens the log file (O_CREAT|O_APPEND) before anything else: an engine that
     // reads it after a failure finds it, even when nothing was written.
@@ -33,7 +38,7 @@ export function makeLogger(file: string | undefined, format: LogFormat, debug: b
       // Reported with the first entry that cannot be written.
     }
   }
-  const write = (level: string, msg: string, toStderr: boolean) => {
+  const write = (level: string, msg: string, plain: string | undefined) => {
     const line = formatEntry(format, level, msg, new Date());
     if (file) {
       try {
@@ -46,13 +51,14 @@ export function makeLogger(file: string | undefined, format: LogFormat, debug: b
       process.stderr.write(line);
       return;
     }
-    if (toStderr) process.stderr.write(`${msg}\n`);
+    if (plain !== undefined) process.stderr.write(`${plain}\n`);
   };
   return {
-    error: (msg) => write("error", msg, true),
-    warn: (msg) => write("warning", msg, !file),
+    error: (msg) => write("error", msg, msg),
+    // Without a log file, a warning says what it is and who gives it.
+    warn: (msg) => write("warning", msg, file ? undefined : `${name}: warning: ${msg}`),
     debug: (msg) => {
-      if (debug) write("debug", msg, false);
+      if (debug) write("debug", msg, undefined);
     },
     debugging: debug,
   };

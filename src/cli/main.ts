@@ -97,14 +97,14 @@ const noTopic = (name: string, topic: string) =>
 
 export async function main(argv: string[], argv0 = process.argv0): Promise<number> {
   const name = programName(argv0);
-  let log = makeLogger(undefined, "text", false);
+  let log = makeLogger(undefined, "text", false, name);
   try {
     const g = parseFlags(argv, GLOBAL_FLAGS, name, true);
     const format = str(g.flags, "log-format") ?? "text";
     if (format !== "text" && format !== "json") {
       throw new RuntError(`--log-format must be text or json, got "${format}"`);
     }
-    log = makeLogger(str(g.flags, "log"), format, bool(g.flags, "debug"));
+    log = makeLogger(str(g.flags, "log"), format, bool(g.flags, "debug"), name);
     if (bool(g.flags, "version")) {
       process.stdout.write(versionText(name, versionInfo(true)));
       return 0;

@@ -23,7 +23,7 @@ export const run: Verb = {
       try {
         c.start();
       } catch (e) {
-        c.delete(true);
+        c.delete(true, (msg) => ctx.log.warn(msg));
         throw e;
       }
       ctx.phases.mark(`start: exec fifo released: pid ${c.pid} runs, detached`);
@@ -41,7 +41,7 @@ export const run: Verb = {
       ctx.phases.mark(`run: container ${id} exited with status ${status}`);
       return status;
     } finally {
-      if (!bool(f, "keep")) c.delete(true);
+      if (!bool(f, "keep")) c.delete(true, (msg) => ctx.log.warn(msg));
     }
   },
 };

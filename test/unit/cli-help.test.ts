@@ -198,6 +198,24 @@ describe("log entries and --debug", () => {
     expect(entry).toMatchObject({ level: "debug", msg: "a debug line" });
   });
 
+  test("warnings: to the log file alone when given, else `<name>: warning: ...` on stderr", () => {
+    const err: string[] = [];
+    const w = process.stderr.write;
+    process.stderr.write = ((s: string) => err.push(s) > 0) as typeof process.stderr.write;
+    const file = join(dir, "warn.log");
+    try {
+      makeLogger(undefined, "text", false, "runc").warn("careful");
+      makeLogger(file, "json", false, "runc").warn("in the file");
+    } finally {
+      process.stderr.write = w;
+    }
+    expect(err).toEqual(["runc: warning: careful\n"]);
+    expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({
+      level: "warning",
+      msg: "in the file",
+    });
+  });
+
   test("without --log, debug lines go to stderr as text entries", async () => {
     const r = await capture(["--debug", "--root", "/nonexistent-runt-root", "state", "nosuch"]);
     expect(r.code).toBe(1);
