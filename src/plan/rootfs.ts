@@ -1,8 +1,11 @@
 // The container's filesystem view: root propagation, the rootfs bind, the
 // configured mounts in order, /dev, pivot_root, then the paths masked or made
 // read-only, sysctls and a read-only root.
+import { statSync } from "node:fs";
 import { posix, resolve } from "node:path";
+import { keySuffix } from "../spec/check.ts";
 import type { Mount } from "../spec/types.ts";
+import { sysctlName } from "../spec/validate-linux.ts";
 import type { CgroupMountSource, CompileInput } from "./compile.ts";
 import { MS, S_IF } from "./constants.ts";
 import { BIND_REMOUNT_FLAGS, PROPAGATION_OPTIONS, parseMountOptions } from "./mount-options.ts";
@@ -119,8 +122,32 @@ export function hasMountNamespace(spec: CompileInput["spec"]): boolean {
   return (spec.linux?.namespaces ?? []).some((ns) => ns.type === "mount");
 }
 
+/** The same namespace (device and inode), as runc's isHostNetNS compares them. */
+function sameNamespace(a: string, b: string): boolean {
+  const x = statSync(a);
+  const y = statSync(b);
+  return x.dev === y.dev && x.ino === y.ino;
+}
+
 function sysctlOps(input: CompileInput): Step[] {
-  return Object.entries(input.spec.linux?.sysctl ?? {}).map(([key, value]) => {
+  const sysctl = input.spec.linux?.sysctl ?? {};
+  const netns = (input.spec.linux?.namespaces ?? []).find((ns) => ns.type === "network");
+  const net = Object.keys(sysctl).find((k) => sysctlName(k).startsWith("net."));
+  // Validation saw a "network" namespace; a joined one must not be runt's own.
+  if (net !== undefined && netns?.path) {
+    let host: boolean;
+    try {
+      host = sameNamespace(netns.path, "/proc/self/ns/net");
+    } catch (e) {
+      throw new Error(`linux.sysctl${keySuffix(net)}: invalid netns path: ${(e as Error).message}`);
+    }
+    if (host) {
+      throw new Error(
+        `linux.sysctl${keySuffix(net)}: ${netns.path} is the host's network namespace, where a net.* sysctl is not allowed (as in runc)`,
+      );
+    }
+  }
+  return Object.entries(sysctl).map(([key, value]) => {
     const path = key.includes("/") ? key : key.replaceAll(".", "/");
     const op: PlanOp = { op: "write", path: `/proc/sys/${path}`, content: value, inRoot: true };
     return [`linux.sysctl.${key}`, op];

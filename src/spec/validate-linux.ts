@@ -4,6 +4,7 @@ import {
   absPath,
   arr,
   int,
+  keySuffix,
   matching,
   nonEmptyStr,
   type Obj,
@@ -53,6 +54,7 @@ export function validateLinux(linux: Obj): void {
   checkTimeOffsets(linux);
 
   optStrMap(linux.sysctl, "linux.sysctl");
+  checkSysctls(linux);
   if (linux.resources !== undefined) validateResources(linux.resources, "linux.resources");
   optStr(linux.cgroupsPath, "linux.cgroupsPath");
   optEach(linux.devices, "linux.devices", checkDevice);
@@ -132,6 +134,56 @@ function checkUserNamespace(linux: Obj): void {
     if (userns && userns.path === undefined && (!list || list.length === 0)) {
       fail(`linux.${field}`, 'mappings for the new "user" namespace', describe(list));
     }
+  }
+}
+
+// The kernel's IPC sysctls outside fs.mqueue.* (ipc_namespace), as runc lists them.
+const IPC_SYSCTLS = new Set([
+  "kernel.msgmax",
+  "kernel.msgmnb",
+  "kernel.msgmni",
+  "kernel.sem",
+  "kernel.shmall",
+  "kernel.shmmax",
+  "kernel.shmmni",
+  "kernel.shm_rmid_forced",
+]);
+
+/** "net/ipv4/ip_forward" -> "net.ipv4.ip_forward", as runc reads a key with slashes. */
+export function sysctlName(key: string): string {
+  const sep = key.search(/[./]/);
+  if (sep === -1 || key[sep] === ".") return key;
+  return key.replace(/[./]/g, (c) => (c === "." ? "/" : "."));
+}
+
+// A sysctl is written in the container's /proc/sys: only the namespaced ones, and
+// only with a namespace of that kind in the config, or it is the host's (runc's
+// validator refuses the same). A joined "network" namespace that is the host's own
+// is refused when the plan is made (it needs the host).
+function checkSysctls(linux: Obj): void {
+  const sysctl = linux.sysctl as Record<string, unknown> | undefined;
+  if (!sysctl) return;
+  for (const key of Object.keys(sysctl)) {
+    const name = sysctlName(key);
+    const path = `linux.sysctl${keySuffix(key)}`;
+    if (IPC_SYSCTLS.has(name) || name.startsWith("fs.mqueue.")) {
+      if (!namespaceOf(linux, "ipc"))
+        fail(path, 'an "ipc" namespace in linux.namespaces for an IPC sysctl', "none");
+      continue;
+    }
+    if (name.startsWith("net.")) {
+      if (!namespaceOf(linux, "network"))
+        fail(path, 'a "network" namespace in linux.namespaces for a net.* sysctl', "none");
+      continue;
+    }
+    if (namespaceOf(linux, "uts") && name === "kernel.domainname") continue;
+    if (namespaceOf(linux, "uts") && name === "kernel.hostname")
+      fail(path, 'the hostname in "hostname", not as a sysctl', describe(key));
+    fail(
+      path,
+      'a sysctl of a namespace the container has (net.*, IPC ones, fs.mqueue.*, kernel.domainname with "uts")',
+      "one that is not in a separate kernel namespace",
+    );
   }
 }
 

@@ -122,6 +122,7 @@ describe("refuseUnsupported", () => {
     [
       "sysctl, oomScoreAdj, rootfsPropagation",
       (c) => {
+        c.linux.namespaces.push({ type: "ipc" });
         c.linux.sysctl = { "kernel.msgmax": "8192" };
         c.linux.rootfsPropagation = "private";
         c.process.oomScoreAdj = 100;
