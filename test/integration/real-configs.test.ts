@@ -146,6 +146,24 @@ describe("ambient capabilities the kernel can raise", () => {
   });
 });
 
+describe("sysctls outside the container's namespaces", () => {
+  test("a host-wide sysctl is refused before anything is made, as runc refuses it", () => {
+    // The host's own value: were it written, nothing would change.
+    const value = readFileSync("/proc/sys/vm/swappiness", "utf8").trim();
+    const spec = testSpec(["true"], (s) => {
+      if (s.linux) s.linux.sysctl = { "vm.swappiness": value };
+    });
+    const id = newId("sysctl");
+    const r = runt(["run", "--bundle", makeBundle(spec), id]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(
+      'linux.sysctl["vm.swappiness"]: expected a sysctl of a namespace the container has',
+    );
+    expect(runt(["state", id]).status).not.toBe(0);
+    if (hasRunc) expect(runcRun(spec).stderr).toContain("is not in a separate kernel namespace");
+  });
+});
+
 /** The built runt's init knows chrootClone (the C half of a mount-namespace-less container). */
 function initHasChrootClone(): boolean {
   try {
