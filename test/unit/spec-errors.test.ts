@@ -79,8 +79,23 @@ const errors: [string, (c: Json) => void, string][] = [
   ],
   [
     "process.capabilities.bounding[0]",
-    (c) => (c.process.capabilities = { bounding: ["NET_ADMIN"] }),
-    'expected a capability name such as "CAP_CHOWN", got "NET_ADMIN"',
+    (c) => (c.process.capabilities = { bounding: [7] }),
+    "expected a string, got 7",
+  ],
+  [
+    "process.user.uid",
+    (c) => (c.process.user.uid = 4294967295),
+    "expected an id from 0 to 2147483647 (as runc), got 4294967295",
+  ],
+  [
+    "process.user.gid",
+    (c) => (c.process.user.gid = 2 ** 31),
+    "expected an id from 0 to 2147483647 (as runc), got 2147483648",
+  ],
+  [
+    "process.user.additionalGids[0]",
+    (c) => (c.process.user.additionalGids = [2 ** 31 + 5]),
+    "expected an id from 0 to 2147483647 (as runc), got 2147483653",
   ],
   [
     "process.capabilities.ambient",

@@ -38,6 +38,11 @@ describe("validateConfig: valid configs", () => {
     ["no linux section", (c) => delete c.linux],
     ["an unknown capability name", (c) => (c.process.capabilities = { bounding: ["CAP_NEW"] })],
     [
+      "any capability string (runc ignores the ones it does not know, with a warning)",
+      (c) => (c.process.capabilities = { effective: ["NET_ADMIN", "/proc/self/fd/3", ""] }),
+    ],
+    ["the largest uid runc takes", (c) => (c.process.user = { uid: 2 ** 31 - 1, gid: 0 })],
+    [
       "ambient capabilities without inheritable ones (runc spec 1.1)",
       (c) => (c.process.capabilities = { permitted: ["CAP_KILL"], ambient: ["CAP_KILL"] }),
     ],
