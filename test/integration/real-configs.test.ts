@@ -164,6 +164,20 @@ describe("sysctls outside the container's namespaces", () => {
   });
 });
 
+describe("process.user ids runc refuses", () => {
+  test("uid 4294967295 (-1 to setresuid, which would leave the process root) is refused", () => {
+    const spec = testSpec(["id", "-u"], (s) => {
+      if (s.process) s.process.user = { uid: 4294967295, gid: 4294967295 };
+    });
+    const r = runContainer(spec);
+    expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 1, stdout: "" });
+    expect(r.stderr).toContain(
+      "process.user.uid: expected an id from 0 to 2147483647 (as runc), got 4294967295",
+    );
+    if (hasRunc) expect(runcRun(spec).stderr).toContain("uids and gids must be in range");
+  });
+});
+
 /** The built runt's init knows chrootClone (the C half of a mount-namespace-less container). */
 function initHasChrootClone(): boolean {
   try {
