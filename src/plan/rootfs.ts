@@ -67,6 +67,13 @@ export function rootfsOps(input: CompileInput, userns: boolean): Step[] {
   // propagation is applied only once the new root is complete (at the end).
   const wanted = PROPAGATION_OPTIONS[linux.rootfsPropagation ?? "rslave"] ?? MS.SLAVE | MS.REC;
   const applyLater = (wanted & (MS.SHARED | MS.UNBINDABLE)) !== 0;
+  // chroot(2) keeps the old root's mounts referenced by a namespace that cannot free
+  // them once they are private; runc refuses the combination for that reason.
+  if (input.noPivot && wanted & MS.PRIVATE) {
+    throw new Error(
+      `linux.rootfsPropagation: "${linux.rootfsPropagation}" is not safe without pivot_root (--no-pivot); use "rslave", as runc requires`,
+    );
+  }
   // Without a mount namespace the tree is made in a private one: all of it private,
   // so no mount made there can reach a peer in the host's.
   const first = !hasMountNamespace(spec) || applyLater ? MS.PRIVATE | MS.REC : wanted;

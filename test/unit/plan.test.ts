@@ -183,6 +183,22 @@ describe("compilePlan details", () => {
     ).toThrow("bind source /missing does not exist");
   });
 
+  test("--no-pivot with a private rootfsPropagation is refused, as runc refuses it", () => {
+    for (const prop of ["private", "rprivate"]) {
+      const i = input((s) => {
+        if (s.linux) s.linux.rootfsPropagation = prop;
+      });
+      expect(() => compilePlan({ ...i, noPivot: true })).toThrow(
+        `linux.rootfsPropagation: "${prop}" is not safe without pivot_root (--no-pivot); use "rslave", as runc requires`,
+      );
+      expect(() => compilePlan(i)).not.toThrow();
+    }
+    const shared = input((s) => {
+      if (s.linux) s.linux.rootfsPropagation = "rshared";
+    });
+    expect(() => compilePlan({ ...shared, noPivot: true })).not.toThrow();
+  });
+
   test("--no-pivot chroots instead of pivot_root", () => {
     const ops = compilePlan(input(undefined, { noPivot: true })).ops;
     expect(names(ops)).toContain("chroot");
