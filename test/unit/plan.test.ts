@@ -184,7 +184,7 @@ describe("compilePlan details", () => {
   });
 
   test("--no-pivot with a private rootfsPropagation is refused, as runc refuses it", () => {
-    for (const prop of ["private", "rprivate"]) {
+    for (const prop of ["private", "rprivate"] as const) {
       const i = input((s) => {
         if (s.linux) s.linux.rootfsPropagation = prop;
       });

@@ -213,7 +213,11 @@ const resourceErrors: [string, (r: Json) => void, string][] = [
   ],
   [
     "devices[1].access",
-    (r) => (r.devices = [{ allow: false, access: "rwm" }, { allow: true, access: "" }]),
+    (r) =>
+      (r.devices = [
+        { allow: false, access: "rwm" },
+        { allow: true, access: "" },
+      ]),
     'expected some of "r", "w" and "m" (runc needs one), got ""',
   ],
   [

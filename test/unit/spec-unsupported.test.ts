@@ -103,7 +103,10 @@ describe("refuseUnsupported", () => {
       },
     ],
     ["empty resource sections", (c) => (c.linux.resources = { memory: {}, cpu: {}, unified: {} })],
-    ["device cgroup rules", (c) => (c.linux.resources = { devices: [{ allow: false, access: "rwm" }] })],
+    [
+      "device cgroup rules",
+      (c) => (c.linux.resources = { devices: [{ allow: false, access: "rwm" }] }),
+    ],
     [
       "every resource limit",
       (c) =>
