@@ -173,6 +173,28 @@ function installedAsRunc(bin: string, out: string): string {
   return file;
 }
 
+/** Mount points in this mount namespace. */
+function mountPoints(): Set<string> {
+  const lines = readFileSync("/proc/self/mountinfo", "utf8").split("\n");
+  return new Set(lines.map((l) => l.split(" ")[4] ?? "").filter(Boolean));
+}
+
+/**
+ * runc leaves the mounts of a container without a mount namespace in the host's table
+ * (runtime-tools' linux_ns_itype): whatever a run added under /tmp is detached after
+ * it, deepest first, so the host ends as it began. Mounts that were there stay.
+ */
+function withMountsRestored<T>(what: string, run: () => T): T {
+  const before = mountPoints();
+  try {
+    return run();
+  } finally {
+    const added = [...mountPoints()].filter((m) => !before.has(m) && m.startsWith("/tmp/"));
+    for (const m of added.sort().reverse()) spawnSync("umount", ["-l", m]);
+    if (added.length) console.error(`conformance: ${what} left ${added.length} mounts; detached`);
+  }
+}
+
 const SHOW: Record<Outcome, string> = { pass: "pass", fail: "FAIL", skip: "skip", missing: "-" };
 
 export function table(rows: Row[], refName: string): string {
@@ -222,12 +244,14 @@ function main(argv: string[]): number {
   const rows: Row[] = [];
   const started = Date.now();
   if (!only || only === "oci") {
-    const ref = runOci(reference, "reference", out, names);
-    rows.push(...compare("oci", ref, runOci(runtime, "runt", out, names), exp));
+    const ref = withMountsRestored("oci/runc", () => runOci(reference, "reference", out, names));
+    const ours = withMountsRestored("oci/runt", () => runOci(runtime, "runt", out, names));
+    rows.push(...compare("oci", ref, ours, exp));
   }
   if (!only || only === "bats") {
-    const ref = runBats(reference, "reference", out, names);
-    rows.push(...compare("bats", ref, runBats(runtime, "runt", out, names), exp));
+    const ref = withMountsRestored("bats/runc", () => runBats(reference, "reference", out, names));
+    const ours = withMountsRestored("bats/runt", () => runBats(runtime, "runt", out, names));
+    rows.push(...compare("bats", ref, ours, exp));
   }
   const refName = reference.split("/").pop() ?? "runc";
   console.log(table(rows, refName));

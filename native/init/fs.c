@@ -546,6 +546,37 @@ void op_enterroot(const struct op *o)
 	set_root(fd, NULL);
 }
 
+/*
+ * chrootClone: no "mount" namespace in the config. The tree was made in a private
+ * mount namespace; clone it (a detached copy, which lives as long as something is
+ * rooted in it), go back to the runtime's mount namespace and chroot into the copy.
+ * The runtime's mount table never holds the container's mounts.
+ */
+void op_chrootclone(const struct op *o)
+{
+	const char *name = rootpath ? rootpath : "root";
+	int tree = syscall(SYS_open_tree, rootfd, "",
+			   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+
+	if (tree < 0)
+		fail("open_tree %s", name);
+	int ns = open(o->s[0], O_RDONLY | O_CLOEXEC);
+	if (ns < 0)
+		fail("open %s", o->s[0]);
+	if (setns(ns, CLONE_NEWNS) < 0)
+		fail("setns %s", o->s[0]);
+	close(ns);
+	if (fchdir(tree) < 0)
+		fail("fchdir clone of %s", name);
+	if (chroot(".") < 0)
+		fail("chroot clone of %s", name);
+	close(tree);
+	int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (chdir("/") < 0 || fd < 0)
+		fail("open /");
+	set_root(fd, NULL);
+}
+
 void op_mask(const struct op *o)
 {
 	const char *path = o->s[0];

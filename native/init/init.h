@@ -23,7 +23,7 @@ enum {
 	OP_OPENFIFO, OP_WAIT, OP_EXEC, OP_KEYRING,
 	/* 31-39: exec, terminals, hooks. 40-49: seccomp, LSM labels, hardening. Each op
 	 * added there takes its number explicitly; unused numbers have no opdef. */
-	OP_PTY = 31, OP_HOOKSTATE = 32, OP_HOOK = 33,
+	OP_PTY = 31, OP_HOOKSTATE = 32, OP_HOOK = 33, OP_CHROOTCLONE = 34,
 	OP_SECCOMP = 40, OP_LSMLABEL = 41,
 	/* 50-59: mount sources. */
 	OP_BINDSOURCES = 50, OP_RECVSOURCES = 51,
@@ -67,7 +67,8 @@ void op_openroot(const struct op *), op_mount(const struct op *), op_setattr(con
 	op_mkdir(const struct op *), op_mknode(const struct op *), op_enterroot(const struct op *),
 	op_mask(const struct op *), op_readonly(const struct op *),
 	op_readonlyroot(const struct op *), op_chdir(const struct op *),
-	op_bindsources(const struct op *), op_recvsources(const struct op *);
+	op_bindsources(const struct op *), op_recvsources(const struct op *),
+	op_chrootclone(const struct op *);
 
 /* proc.c */
 void proc_init(void);

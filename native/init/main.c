@@ -202,6 +202,7 @@ const struct opdef opdefs[OP_MAX + 1] = {
 	[OP_PTY] = {"pty", "iiib", op_pty},
 	[OP_HOOKSTATE] = {"hookState", "s", op_hookstate},
 	[OP_HOOK] = {"hook", "ii*s", op_hook},
+	[OP_CHROOTCLONE] = {"chrootClone", "s", op_chrootclone},
 	[OP_BINDSOURCES] = {"bindSources", "*s", op_bindsources},
 	[OP_RECVSOURCES] = {"recvSources", "", op_recvsources},
 };

@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RuntError } from "../errors.ts";
-import { defaultSpec } from "../spec/default.ts";
+import { defaultSpec, hostHasUnifiedCgroups } from "../spec/default.ts";
 import { bool, str } from "./args.ts";
 import type { Verb } from "./context.ts";
 
@@ -17,7 +17,11 @@ export const spec: Verb = {
     if (args.length) throw new RuntError(`spec: unexpected argument "${args[0]}"`);
     const file = join(str(f, "bundle") ?? ".", "config.json");
     if (existsSync(file)) throw new RuntError(`${file} exists; remove it first`);
-    const config = defaultSpec({ rootless: bool(f, "rootless") });
+    // As runc spec: a cgroup namespace only where /sys/fs/cgroup is cgroup v2.
+    const config = defaultSpec({
+      rootless: bool(f, "rootless"),
+      cgroupns: hostHasUnifiedCgroups(),
+    });
     writeFileSync(file, `${JSON.stringify(config, null, "\t")}\n`);
     return 0;
   },

@@ -120,10 +120,6 @@ export function createContainer(opts: CreateOptions): {
   if (statSource(rootfs) !== "dir") {
     throw new RuntError(`root.path: ${rootfs} is not a directory; create the rootfs first`);
   }
-  const namespaces = spec.linux?.namespaces ?? [];
-  if (!namespaces.some((ns) => ns.type === "mount")) {
-    throw new RuntError('linux.namespaces: runt needs a "mount" namespace to set up the rootfs');
-  }
   const cgroups = cgroupManager({ path: spec.linux?.cgroupsPath ?? "", id: opts.id });
   const selinux = hostSelinuxEnabled();
   const preserveFds = opts.preserveFds ?? 0;
