@@ -80,6 +80,8 @@ export interface RuntAddon {
   /** recvmsg one message and the fd passed with it (SCM_RIGHTS, close-on-exec); fd is -1
    * when none came, data "" on EOF. */
   recvWithFd(fd: number): { data: string; fd: number };
+  /** poll(POLLIN): true once fd is readable or hung up, false after timeoutMs. */
+  pollIn(fd: number, timeoutMs: number): boolean;
   /** Connect to the AF_UNIX stream socket at path, send data with fd attached (SCM_RIGHTS)
    * and close: runc's console socket protocol, and the seccomp listener's. */
   sendFdToSocket(path: string, fd: number, data: string): void;

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <sys/file.h>
 #include <sys/mman.h>
@@ -148,9 +149,27 @@ static napi_value flock_fn(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// pollIn(fd, timeoutMs): true once fd is readable (or hung up), false after timeoutMs.
+// runt's waits on runt-init go through it, so none of them can block forever.
+static napi_value poll_in(napi_env env, napi_callback_info info) {
+  napi_value argv[2], result;
+  int32_t fd, ms;
+  if (!get_args(env, info, 2, argv) || !arg_int(env, argv[0], "pollIn: fd", &fd) ||
+      !arg_int(env, argv[1], "pollIn: timeoutMs", &ms))
+    return NULL;
+  struct pollfd p = {.fd = fd, .events = POLLIN};
+  int n;
+  do n = poll(&p, 1, ms);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return throw_errno(env, "poll", errno);
+  NAPI_TRY(env, napi_get_boolean(env, n > 0, &result));
+  return result;
+}
+
 bool register_fd(napi_env env, napi_value exports) {
   return export_fn(env, exports, "memfdFromBytes", memfd_from_bytes) &&
          export_fn(env, exports, "seqpacketPair", seqpacket_pair) &&
          export_fn(env, exports, "send", send_msg) && export_fn(env, exports, "recv", recv_msg) &&
-         export_fn(env, exports, "mkfifo", mkfifo_fn) && export_fn(env, exports, "flock", flock_fn);
+         export_fn(env, exports, "mkfifo", mkfifo_fn) && export_fn(env, exports, "flock", flock_fn) &&
+         export_fn(env, exports, "pollIn", poll_in);
 }

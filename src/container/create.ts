@@ -200,6 +200,16 @@ export function createContainer(opts: CreateOptions): {
       onPty: (fd) => {
         consoleFd = onConsole(fd, opts.console);
       },
+      // The one way the init stops for good without a word: its cgroup frozen under
+      // it after the check before create (by a pause of a container sharing it).
+      onSilence: (seconds) => {
+        const frozen = cgroups.existing().frozen;
+        if (frozen) {
+          throw new RuntError(
+            `container's cgroup unexpectedly frozen while runt-init set it up (silent for ${seconds} s): ${frozen}; thaw it and run again`,
+          );
+        }
+      },
     });
     state.phase = "created";
     dir.write(state);

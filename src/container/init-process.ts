@@ -7,6 +7,7 @@ import { native } from "../native.ts";
 import type { CompiledPlan } from "../plan/compile.ts";
 import { encodePlan } from "../plan/encode.ts";
 import { lsmHint } from "../plan/security.ts";
+import { sleepMs } from "../sleep.ts";
 import { errnoText } from "./errno.ts";
 
 let initFd: number | undefined;
@@ -39,7 +40,15 @@ export interface InitCallbacks {
   onPty?: (fd: number) => void;
   /** An exec plan has no `wait`: success is the init's socket closing on execve. */
   untilExec?: boolean;
+  /**
+   * Called for every second runt-init says nothing and for every second a process of
+   * it is not reaped yet; a throw ends the wait (create: a cgroup frozen under it).
+   */
+  onSilence?: (seconds: number) => void;
 }
+
+/** Checks between waits on runt-init, so that none of them can block forever. */
+const SILENCE_MS = 1000;
 
 const mapText = (maps: IdMapping[]) =>
   maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}`).join("\n");
@@ -68,9 +77,24 @@ export function runInit(plan: CompiledPlan, preserveFds: number, cb: InitCallbac
   let pid = 0;
   let setupReaped = false;
   let failure: string | undefined;
+  const receive = () => {
+    for (let s = 1; !n.pollIn(ours, SILENCE_MS); s++) cb.onSilence?.(s);
+    return n.recvWithFd(ours);
+  };
+  const reap = (p: number) => {
+    const start = Date.now();
+    let said = 0;
+    for (;;) {
+      const r = n.waitpid(p, true);
+      if (r) return r;
+      const s = Math.floor((Date.now() - start) / SILENCE_MS);
+      if (s > said) cb.onSilence?.((said = s));
+      sleepMs(1);
+    }
+  };
   try {
     for (;;) {
-      const { data: msg, fd: passed } = n.recvWithFd(ours);
+      const { data: msg, fd: passed } = receive();
       if (passed >= 0) {
         if (msg === "pty" && cb.onPty && !failure) cb.onPty(passed);
         else closeSync(passed);
@@ -90,7 +114,7 @@ export function runInit(plan: CompiledPlan, preserveFds: number, cb: InitCallbac
         n.send(ours, cb.stateJson?.(rest[0] ?? "") ?? "{}");
       } else if (kind === "seccomp") {
         // The fd comes in the next message; a throw closes the socket and the init exits.
-        const { fd } = n.recvWithFd(ours);
+        const { fd } = receive();
         if (fd < 0) throw new RuntError("runt-init announced a seccomp fd but sent none");
         try {
           cb.onSeccompFd?.(fd, pid);
@@ -100,7 +124,7 @@ export function runInit(plan: CompiledPlan, preserveFds: number, cb: InitCallbac
         n.send(ours, "ack");
       } else if (kind === "pid") {
         pid = Number(rest[0]);
-        n.waitpid(setupPid, false);
+        reap(setupPid);
         setupReaped = true;
         cb.onPid(pid);
       } else if (kind === "ready") {
@@ -117,9 +141,9 @@ export function runInit(plan: CompiledPlan, preserveFds: number, cb: InitCallbac
   }
   // EOF: every holder of the socket has gone, so both processes are exiting; reap
   // them (the container's PID 1 is our child too, through CLONE_PARENT).
-  const setup = setupReaped ? null : n.waitpid(setupPid, false);
+  const setup = setupReaped ? null : reap(setupPid);
   if (cb.untilExec && pid && !failure) return pid;
-  if (pid) n.waitpid(pid, false);
+  if (pid) reap(pid);
   if (failure) throw new RuntError(failure);
   const how = setup?.signal ? `was killed by signal ${setup.signal}` : "exited";
   throw new RuntError(`runt-init ${how} before the container was ready`);
