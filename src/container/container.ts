@@ -19,6 +19,8 @@ import { loadConfig } from "./terminal.ts";
 
 export const DEFAULT_ROOT = "/run/runt";
 
+const SIGKILL = 9;
+
 /** The OCI state, plus what `runc state` adds (rootfs, created, owner). */
 export interface ContainerState {
   ociVersion: string;
@@ -169,6 +171,9 @@ export class Container {
       if (errnoCode(e) !== "ESRCH") throw e;
       throw new RuntError(notRunning);
     }
+    // A frozen task (v1 freezer) only dies once thawed: SIGKILL of a paused
+    // container thaws it, as runc's does; other signals wait for `resume`.
+    if (status === "paused" && signal === SIGKILL) this.cgroups().thaw();
   }
 
   /** The container's cgroup manager, from its state. */

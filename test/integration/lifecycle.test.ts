@@ -232,6 +232,18 @@ describe("verbs on a missing or wrong-state container answer as runc does", () =
     expect(runt(["state", id]).stderr).toBe(`container "${id}" does not exist\n`);
   });
 
+  test("kill KILL of a paused container stops it (thawed, as runc's); TERM leaves it paused", async () => {
+    const id = newId("pk");
+    expect(runt(["run", "-d", "-b", makeBundle(testSpec(["sleep", "100"])), id]).status).toBe(0);
+    expect(runt(["pause", id]).status).toBe(0);
+    expect(runt(["kill", id, "TERM"])).toMatchObject({ status: 0, stderr: "" });
+    await Bun.sleep(200);
+    expect(stateOf(id).status).toBe("paused");
+    expect(runt(["kill", id, "KILL"])).toMatchObject({ status: 0, stderr: "" });
+    expect(await until(() => stateOf(id).status === "stopped")).toBe(true);
+    expect(runt(["delete", id])).toMatchObject({ status: 0, stderr: "" });
+  });
+
   test("kill with signal 0 checks the init is alive; --all 0 on a stopped one succeeds", async () => {
     const id = newId("sig0");
     expect(runt(["create", "-b", makeBundle(testSpec(["sleep", "100"])), id]).status).toBe(0);
