@@ -175,7 +175,12 @@ void op_wait(const struct op *o)
 		fail("open exec fifo");
 	if (write(fd, "0", 1) != 1)
 		fail("write exec fifo");
-	close(fd);
+	/*
+	 * Kept open: O_CLOEXEC closes it at the execve of the user's process (or it goes
+	 * when the init dies), and that EOF tells `runt start` the process runs, so that
+	 * poststart hooks follow the startContainer hooks and the execve (runtime.md).
+	 */
+	(void)fd;
 }
 
 /*

@@ -105,11 +105,12 @@ export class Container {
           `cannot start container "${this.id}": it is ${status}, and only a created container can be started`,
         );
       }
-      this.releaseFifo();
+      const spec = loadConfig(this.dir.dir);
+      const poststart = Boolean(spec?.hooks?.poststart?.length);
+      this.releaseFifo(poststart);
       this.stored.phase = "running";
       this.dir.write(this.stored);
-      const spec = loadConfig(this.dir.dir);
-      if (spec?.hooks?.poststart?.length) {
+      if (spec && poststart) {
         try {
           runHooks(spec, ["poststart"], this.stored);
         } catch (e) {
@@ -125,18 +126,24 @@ export class Container {
     });
   }
 
-  private releaseFifo(): void {
+  /**
+   * Lets the init go on to execve. With untilExec, also waits for the fifo's EOF: the
+   * init holds its end (close-on-exec) until the user's process is executed, after the
+   * startContainer hooks, so poststart hooks run after it as runtime.md orders.
+   */
+  private releaseFifo(untilExec: boolean): void {
     const fd = openSync(this.dir.fifo, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
       const buf = Buffer.alloc(1);
-      const released = (): boolean => {
+      const read = (): number | null => {
         try {
-          return readSync(fd, buf) === 1;
+          return readSync(fd, buf);
         } catch (e) {
           if (errnoCode(e) !== "EAGAIN") throw e;
-          return false;
+          return null;
         }
       };
+      const released = (): boolean => read() === 1;
       // Opening for reading unblocks the init's open for writing; it then writes one byte.
       for (;;) {
         if (released()) break;
@@ -148,6 +155,8 @@ export class Container {
         }
         sleepMs(1);
       }
+      // EOF (0) once the init has exec'd or died; the container's life bounds the wait.
+      while (untilExec && read() === null) sleepMs(1);
     } finally {
       closeSync(fd);
       rmSync(this.dir.fifo, { force: true });

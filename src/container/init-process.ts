@@ -88,7 +88,10 @@ export function runInit(plan: CompiledPlan, preserveFds: number, cb: InitCallbac
       const r = n.waitpid(p, true);
       if (r) return r;
       const s = Math.floor((Date.now() - start) / SILENCE_MS);
-      if (s > said) cb.onSilence?.((said = s));
+      if (s > said) {
+        said = s;
+        cb.onSilence?.(s);
+      }
       sleepMs(1);
     }
   };

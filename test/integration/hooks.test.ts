@@ -85,6 +85,28 @@ const hook = (script: string, name: string): Hook => ({
 });
 
 describe("hooks", () => {
+  test("poststart waits for a slow startContainer hook and the user's process (runtime.md order)", async () => {
+    const { dir } = hookDir();
+    const id = newId("hooks-order");
+    const spec = testSpec(["sh", "-c", "echo process >> /hooks/order"], (s) => {
+      s.mounts?.push({ destination: "/hooks", type: "bind", source: dir, options: ["rbind"] });
+      s.hooks = {
+        startContainer: [
+          { path: "/bin/sh", args: ["sh", "-c", "sleep 0.3; echo startContainer >> /hooks/order"] },
+        ],
+        // The process may or may not have written its line: it runs, which is the point.
+        poststart: [
+          { path: "/bin/sh", args: ["sh", "-c", `sleep 0.2; echo poststart >> ${dir}/order`] },
+        ],
+      };
+    });
+    expect(runt(["create", "-b", makeBundle(spec), id]).stderr).toBe("");
+    expect(runt(["start", id]).status).toBe(0);
+    await until(() => JSON.parse(runt(["state", id]).stdout).status === "stopped");
+    const order = readFileSync(join(dir, "order"), "utf8").trim().split("\n");
+    expect(order).toEqual(["startContainer", "process", "poststart"]);
+  });
+
   test("every kind runs in order, in its namespace, with the state on stdin", async () => {
     const { dir, log, script } = hookDir();
     const id = newId("hooks");
