@@ -50,7 +50,7 @@ export function versionText(name: string, v: VersionInfo, runtime = `bun: ${Bun.
 
 export function rootHelp(
   name: string,
-  verbs: Verb[],
+  verbs: readonly Pick<Verb, "name" | "summary">[],
   globalFlags: FlagDef[],
   v: VersionInfo,
 ): string {
