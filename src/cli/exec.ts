@@ -190,6 +190,7 @@ function startExec(ctx: Context, f: FlagValues, id: string, command: string[]) {
     ignorePaused: bool(f, "ignore-paused"),
     console: { socket, keep },
     debug: ctx.log.debugging ? (msg) => ctx.phases.mark(msg) : undefined,
+    warn: (msg) => ctx.log.warn(msg),
   });
   // runt-init does what runc's nsexec and setns init do; runc's words name the steps.
   ctx.phases.mark(

@@ -31,6 +31,8 @@ export interface ExecOptions {
   console?: ConsoleOptions;
   /** Where --debug lines about the phases go. */
   debug?: (msg: string) => void;
+  /** Where warnings go (ambient caps the kernel cannot raise); default stderr. */
+  warn?: (msg: string) => void;
 }
 
 export interface ExecResult {
@@ -158,6 +160,8 @@ export function execProcess(opts: ExecOptions): ExecResult {
     keyring: `_ses.${opts.id}`,
     seccomp,
   });
+  const warn = opts.warn ?? ((m: string) => process.stderr.write(`runt: warning: ${m}\n`));
+  for (const w of plan.warnings) warn(w);
   opts.debug?.(
     `exec: plan of ${plan.ops.length} steps: joining ${joins.map((n) => n.name).join(", ") || "no namespace"}; cgroups ${procsFiles.map((f) => posix.dirname(f)).join(", ")}`,
   );
