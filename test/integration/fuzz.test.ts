@@ -84,7 +84,8 @@ describe(`fuzz (seed ${SEED})`, () => {
     expect(bugs.slice(0, 5)).toEqual([]);
     // The mutations are not all fatal: a good share still reaches the plan.
     expect(ok).toBeGreaterThan(IN_PROCESS / 10);
-  });
+    // About 6 s here, most of it libseccomp compiling the profiles: more than bun's 5 s default.
+  }, 60_000);
 
   test(`${THROUGH_CLI} of them through runt create: a container or exit 1 with a message; nothing left behind`, () => {
     const sample = [...mutations(SEED + 1, THROUGH_CLI, bases())];
