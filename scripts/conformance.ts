@@ -14,7 +14,9 @@ import {
   existsSync,
   linkSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
+  rmdirSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -194,6 +196,63 @@ function withMountsRestored<T>(what: string, run: () => T): T {
   }
 }
 
+const CG = "/sys/fs/cgroup";
+/** The suite's own parent cgroup (helpers.bash: REL_PARENT_PATH). */
+const SUITE_CGROUP = "runc-cgroups-integration-test";
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Directories under dir, deepest first, dir last. */
+function dirsDepthFirst(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) out.push(...dirsDepthFirst(join(dir, e.name)));
+  }
+  return [...out, dir];
+}
+
+/**
+ * runc's bats helpers mkdir a directory for every controller /proc/cgroups lists, so
+ * on this hybrid host /sys/fs/cgroup/{hugetlb,net_cls,...} appear as plain tmpfs
+ * directories (no hierarchy is mounted there), and their teardown leaves the suite's
+ * parent cgroup in the unified hierarchy. What a run added is removed after it; what
+ * was there before stays.
+ */
+function withCgroupsRestored<T>(what: string, run: () => T): T {
+  const mounted = mountPoints();
+  const top = new Set(listDir(CG));
+  const parents = new Set(listDir(CG).filter((d) => listDir(join(CG, d)).includes(SUITE_CGROUP)));
+  try {
+    return run();
+  } finally {
+    const left: string[] = [];
+    for (const d of listDir(CG)) {
+      const path = join(CG, d);
+      if (!top.has(d) && !mounted.has(path)) left.push(path);
+      else if (!parents.has(d) && listDir(path).includes(SUITE_CGROUP))
+        left.push(join(path, SUITE_CGROUP));
+    }
+    for (const dir of left) {
+      for (const d of dirsDepthFirst(dir)) {
+        try {
+          rmdirSync(d);
+        } catch (e) {
+          console.error(
+            `conformance: ${what} left ${d}, which cannot be removed: ${(e as Error).message}`,
+          );
+        }
+      }
+    }
+    if (left.length) console.error(`conformance: ${what} left ${left.join(", ")}; removed`);
+  }
+}
+
 const SHOW: Record<Outcome, string> = { pass: "pass", fail: "FAIL", skip: "skip", missing: "-" };
 
 export function table(rows: Row[], refName: string): string {
@@ -248,8 +307,12 @@ function main(argv: string[]): number {
     rows.push(...compare("oci", ref, ours, exp));
   }
   if (!only || only === "bats") {
-    const ref = withMountsRestored("bats/runc", () => runBats(reference, "reference", out, names));
-    const ours = withMountsRestored("bats/runt", () => runBats(runtime, "runt", out, names));
+    const bats = (label: string, bin: string) =>
+      withCgroupsRestored(`bats/${label}`, () =>
+        withMountsRestored(`bats/${label}`, () => runBats(bin, label, out, names)),
+      );
+    const ref = bats("reference", reference);
+    const ours = bats("runt", runtime);
     rows.push(...compare("bats", ref, ours, exp));
   }
   const refName = reference.split("/").pop() ?? "runc";
