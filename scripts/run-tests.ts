@@ -4,10 +4,21 @@
 // `--no-conformance` leaves the field's suites out; names after it go to bun test.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
+import { type HostState, hostChanges, hostState } from "./host-state.ts";
 
 const bin = (name: string) => `node_modules/.bin/${name}`;
 let passed = 0;
 let failed = 0;
+
+/** The host as a step left it: every change since `before` is one failure, named. */
+function hostAfter(step: string, before: HostState): HostState {
+  const now = hostState();
+  for (const change of hostChanges(before, now)) {
+    failed++;
+    console.log(`host changed by ${step}: ${change}`);
+  }
+  return now;
+}
 
 function check(name: string, cmd: string, args: string[]): void {
   const r = spawnSync(bin(cmd), args, { stdio: "inherit" });
@@ -24,6 +35,7 @@ check("tsc", "tsc", ["--noEmit", "-p", "."]);
 const argv = process.argv.slice(2);
 const conformance = !argv.includes("--no-conformance") && argv.length === 0;
 const args = argv.filter((a) => a !== "--no-conformance");
+let host = hostState();
 const t = spawnSync(
   bin("bun"),
   ["test", "--timeout", "60000", ...(args.length ? args : ["test/"])],
@@ -39,6 +51,7 @@ const fail = /^\s*(\d+) fail$/m.exec(t.stderr ?? "");
 passed += Number(pass?.[1] ?? 0);
 failed += Number(fail?.[1] ?? 0);
 if (t.status !== 0 && !fail) failed++;
+host = hostAfter("bun test", host);
 
 if (conformance) {
   const out = "/tmp/runt-conformance";
@@ -57,6 +70,7 @@ if (conformance) {
     failed++;
     console.log("check failed: conformance (no results)");
   }
+  hostAfter("the conformance run", host);
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
