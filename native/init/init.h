@@ -14,7 +14,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* Opcodes as in OPCODES, src/plan/encode.ts. */
+/* The plan's header, as encodePlan writes it (src/plan/encode.ts, src/plan/plan.ts). */
+#define PLAN_MAGIC "RUNTPLAN"
+#define PLAN_VERSION 1
+
+/* Opcodes as in OPCODES, src/plan/encode.ts (test/unit/init-contract.test.ts checks). */
 enum {
 	OP_SETNS = 1, OP_UNSHARE, OP_SYNC, OP_WRITE, OP_FORK, OP_SETSID, OP_OPENROOT,
 	OP_MOUNT, OP_SETATTR, OP_MKDIR, OP_MKNOD, OP_SYMLINK, OP_PIVOTROOT, OP_CHROOT,
@@ -40,7 +44,8 @@ struct op {
 
 /*
  * sig: one letter per argument. s string, n u64, i u32, b "0"/"1",
- * k none/dir/file; "*x" ends it with any number of x.
+ * k none/dir/file/copyup; "*x" ends it with any number of x. opArgs in
+ * src/plan/encode.ts writes the same list (test/unit/init-contract.test.ts checks).
  */
 struct opdef {
 	const char *name, *sig;

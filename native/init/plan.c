@@ -111,8 +111,8 @@ void load_plan(int fd)
 			fail("pread plan fd %d", fd);
 		at += r;
 	}
-	if (memcmp(buf, "RUNTPLAN", 8) || u32_at(buf + 8) != 1)
-		bad("plan: not a version 1 plan");
+	if (memcmp(buf, PLAN_MAGIC, 8) || u32_at(buf + 8) != PLAN_VERSION)
+		bad("plan: not a version %d plan", PLAN_VERSION);
 	nops = u32_at(buf + 12);
 	/* Every op takes at least 8 bytes: the count cannot ask for more memory than the plan's size. */
 	if (nops > (size - 16) / 8)
