@@ -68,12 +68,15 @@ static uint32_t u32_at(const char *p)
 static void check_op(struct op *o, uint32_t i)
 {
 	const char *name = opdefs[o->code].name, *sig = opdefs[o->code].sig;
+	size_t fixed = strcspn(sig, "*");
+	int variadic = sig[fixed] == '*';
 
+	if (o->argc < fixed || (!variadic && o->argc > fixed))
+		bad("plan: op %u: %s takes %s%zu arguments, not %u", i, name, variadic ? "at least " : "",
+		    fixed, o->argc);
 	for (uint32_t j = 0; j < o->argc; j++) {
 		char type = *sig == '*' ? sig[1] : *sig;
 
-		if (!type)
-			bad("plan: op %u: %s takes %u arguments, not %u", i, name, j, o->argc);
 		if (check_arg(type, o->s[j], &o->n[j]))
 			bad("plan: op %u: %s argument %u is not %s: %.64s", i, name, j,
 			     type == 'b' ? "0 or 1" : type == 'k' ? "none, dir, file or copyup"
@@ -81,8 +84,6 @@ static void check_op(struct op *o, uint32_t i)
 		if (*sig != '*')
 			sig++;
 	}
-	if (*sig && *sig != '*')
-		bad("plan: op %u: %s takes more than %u arguments", i, name, o->argc);
 	/* exec: closeFrom, argc, argv (at least one), env */
 	if (o->code == OP_EXEC && (o->n[1] < 1 || o->n[1] > o->argc - 2))
 		bad("plan: op %u: exec argc %llu does not fit", i, (unsigned long long)o->n[1]);
@@ -130,7 +131,7 @@ void load_plan(int fd)
 		o->argc = u32_at(buf + at + 4);
 		at += 8;
 		if (o->code < 1 || o->code > OP_MAX || !opdefs[o->code].run)
-			bad("plan: op %u: unknown opcode", i);
+			bad("plan: op %u: unknown opcode %u", i, o->code);
 		if (o->argc > (size - at) / 5)
 			bad("plan: op %u: truncated", i);
 		o->s = calloc(o->argc + 1, sizeof *o->s);
@@ -150,5 +151,5 @@ void load_plan(int fd)
 		check_op(o, i);
 	}
 	if (at != size)
-		bad("plan: trailing bytes after op %u", nops);
+		bad("plan: %zu trailing bytes (op count %u)", size - at, nops);
 }
