@@ -5,9 +5,7 @@
 // one unified hierarchy.
 
 import { mkdirSync, readdirSync, rmdirSync } from "node:fs";
-import { constants } from "node:os";
 import { basename, dirname } from "node:path";
-import type { CgroupMountSource } from "../plan/compile.ts";
 import type { LinuxResources } from "../spec/types.ts";
 import { applyResources, freezeState, oomKillCount, setFrozen } from "./apply.ts";
 import {
@@ -17,107 +15,33 @@ import {
   deviceState,
   effectiveDeviceRules,
 } from "./devices.ts";
+import type {
+  CgroupDir,
+  CgroupManager,
+  CgroupManagerOptions,
+  CgroupMountSource,
+} from "./driver.ts";
+import { killAll } from "./kill-all.ts";
 import { type CgroupMode, DEFAULT_CGROUP_ROOT, detectCgroups, type Hierarchy } from "./mode.ts";
 import { hierarchyDir, resolveCgroupPath } from "./path.ts";
+import {
+  type CgroupManagerState,
+  decodeCgroupfsState,
+  encodeCgroupfsState,
+} from "./state-codec.ts";
 import { type Stats, v1Stats, v2Stats } from "./stats.ts";
 import { CgroupError, errnoCode, parsePids, readOptional, sleepMs } from "./util.ts";
 import { v1ApplyDevices, v1Freeze, v1InitCpuset, v1Thaw } from "./v1.ts";
 import { v2ApplyDevices, v2Freeze, v2Kill, v2Thaw } from "./v2.ts";
 
-/** One hierarchy's directory of the container. */
-export interface CgroupDir {
-  kind: "v1" | "v2";
-  /** Keys of this directory in CgroupManager.paths. */
-  keys: string[];
-  controllers: string[];
-  /** mount(2) data for the hierarchy ("cpu,cpuacct", "name=systemd", "" for v2). */
-  data: string;
-  mountpoint: string;
-  dir: string;
-}
+export type {
+  CgroupDir,
+  CgroupManager,
+  CgroupManagerOptions,
+  CgroupMountSource,
+} from "./driver.ts";
+export type { CgroupManagerState } from "./state-codec.ts";
 
-/** What toJSON() writes into the container's state and fromJSON() reads back. */
-export interface CgroupManagerState {
-  version: 1;
-  driver: "cgroupfs";
-  mode: CgroupMode;
-  /** The cgroup path ("/runt/<id>"), the same in every hierarchy. */
-  path: string;
-  dirs: CgroupDir[];
-  /** Directories runt's mkdir made, parents first: destroy() removes only these and the leaves. */
-  created: string[];
-  /** linux.resources as last applied (create, then each `update`). */
-  resources?: LinuxResources;
-}
-
-export type { CgroupMountSource };
-
-export interface CgroupManager {
-  /** "cgroupfs" now; a "systemd" driver goes behind the same interface later. */
-  readonly driver: "cgroupfs";
-  readonly mode: CgroupMode;
-  /** The cgroup path, the same in every hierarchy ("/runt/<id>"). */
-  readonly path: string;
-  /** Controller ("memory", "cpu", "name=systemd") or "unified" -> absolute directory. */
-  readonly paths: Readonly<Record<string, string>>;
-  /** mkdir -p in every hierarchy, recording which directories runt made. */
-  create(): void;
-  /**
-   * What is already there before create(), as runc checks it: the processes in
-   * the container's cgroup (one hierarchy, as runc reads it), and the file that
-   * shows it (or the ancestor it would be made in) frozen, if one does. An init
-   * joining a frozen cgroup would stop there, so create must refuse.
-   */
-  existing(): { pids: number[]; procsFile: string; frozen: string | null };
-  /** The cgroup.procs files the init writes "0" into to join the container's cgroups. */
-  procsFiles(): string[];
-  /**
-   * Apply linux.resources.devices on top of runc's defaults (effectiveDeviceRules).
-   * The other linux.resources go through applyResources.
-   */
-  applyDevices(rules?: readonly DeviceCgroupInput[], devices?: readonly DeviceNodeInput[]): void;
-  /**
-   * Apply linux.resources other than devices (memory, cpu, pids, blockIO,
-   * hugepageLimits, network, rdma, unified). When a write fails the files
-   * already written get their old values back and the error names the file and
-   * the value the kernel refused.
-   */
-  applyResources(resources?: LinuxResources): void;
-  /** linux.resources as last applied. */
-  readonly resources: LinuxResources;
-  /** Freeze every process (v1 freezer, or v2 cgroup.freeze); errors if it does not get there. */
-  freeze(): void;
-  thaw(): void;
-  /** "frozen", "thawed", or null without a freezer. */
-  freezerState(): "frozen" | "thawed" | null;
-  /** Resource usage in runc's stats shape. */
-  stats(): Stats;
-  /** How many processes the OOM killer has killed in the container (v1 memory.oom_control, v2 memory.events). */
-  oomKills(): number;
-  /** Every process in the container's cgroups, their sub-cgroups included. */
-  pids(): number[];
-  /** Signal every process (default SIGKILL, then wait, bounded, until none is left). */
-  killAll(signal?: NodeJS.Signals | number): void;
-  /** rmdir the container's directories (and their sub-cgroups) and the parents runt made. */
-  destroy(): void;
-  /** The hierarchies for the container's `cgroup` mounts (v1 ones only on hybrid, like runc). */
-  mountSources(): CgroupMountSource[];
-  toJSON(): CgroupManagerState;
-}
-
-export interface CgroupManagerOptions {
-  /** linux.cgroupsPath; "" or undefined for the default /runt/<id>. */
-  path?: string;
-  id: string;
-  /** Where the cgroup filesystems are mounted (/sys/fs/cgroup); tests point it elsewhere. */
-  root?: string;
-  /** /proc/self/mountinfo text, read when not given. */
-  mountinfo?: string;
-  /** --systemd-cgroup. */
-  systemd?: boolean;
-}
-
-const KILL_WAIT_MS = 5000;
 const RMDIR_WAIT_MS = 3000;
 
 class FsManager implements CgroupManager {
@@ -267,57 +191,24 @@ class FsManager implements CgroupManager {
   }
 
   killAll(signal: NodeJS.Signals | number = "SIGKILL"): void {
-    const sig = typeof signal === "number" ? signal : constants.signals[signal];
-    if (sig === undefined) throw new CgroupError(`cgroups: unknown signal ${signal}`);
-    if (sig !== constants.signals.SIGKILL) {
-      this.signalFrozen(sig);
-      return;
-    }
-    const unified = this.dirs.find((d) => d.kind === "v2");
-    const deadline = Date.now() + KILL_WAIT_MS;
-    for (let round = 0, wait = 1; ; round++, wait = Math.min(wait * 2, 100)) {
-      const left = this.pids();
-      if (left.length === 0) return;
-      if (Date.now() > deadline) {
-        throw new CgroupError(
-          `cgroups: processes ${left.join(", ")} of ${this.path} survived SIGKILL`,
-        );
-      }
-      // cgroup.kill first: it reaches every process without racing forks. Later
-      // rounds (and hosts without it) signal each pid of the frozen cgroup.
-      if (!(round === 0 && unified && v2Kill(unified.dir))) this.signalFrozen(sig);
-      sleepMs(wait);
-    }
-  }
-
-  /**
-   * Freeze (v1 freezer, else v2 cgroup.freeze) so nothing forks behind our back,
-   * signal every pid, and thaw. A cgroup that was frozen before (`pause`) stays
-   * frozen, unless the signal is SIGKILL: v1 tasks only die once thawed.
-   */
-  private signalFrozen(sig: number): void {
     const freezer = this.dirs.find((d) => d.controllers.includes("freezer"));
-    const unified = this.mode === "v2" ? this.dirs.find((d) => d.kind === "v2") : undefined;
-    let thaw: (() => void) | undefined;
-    let wasFrozen: boolean | null = freezer ? v1Freeze(freezer.dir) : null;
-    if (freezer && wasFrozen !== null) {
-      thaw = () => v1Thaw(freezer.dir);
-    } else if (unified) {
-      wasFrozen = v2Freeze(unified.dir);
-      if (wasFrozen !== null) thaw = () => v2Thaw(unified.dir);
-    }
-    if (wasFrozen && sig !== constants.signals.SIGKILL) thaw = undefined;
-    try {
-      for (const pid of this.pids()) {
-        try {
-          process.kill(pid, sig);
-        } catch (e) {
-          if (errnoCode(e) !== "ESRCH") throw e;
-        }
-      }
-    } finally {
-      thaw?.();
-    }
+    const unified = this.dirs.find((d) => d.kind === "v2");
+    const v2Freezer = this.mode === "v2" ? unified : undefined;
+    killAll(
+      {
+        path: this.path,
+        pids: () => this.pids(),
+        freezeForSignal: () => {
+          const v1 = freezer ? v1Freeze(freezer.dir) : null;
+          if (freezer && v1 !== null) return { wasFrozen: v1, thaw: () => v1Thaw(freezer.dir) };
+          const v2 = v2Freezer ? v2Freeze(v2Freezer.dir) : null;
+          if (v2Freezer && v2 !== null) return { wasFrozen: v2, thaw: () => v2Thaw(v2Freezer.dir) };
+          return null;
+        },
+        killCgroup: () => (unified ? v2Kill(unified.dir) : false),
+      },
+      signal,
+    );
   }
 
   destroy(): void {
@@ -366,15 +257,8 @@ class FsManager implements CgroupManager {
   }
 
   toJSON(): CgroupManagerState {
-    return {
-      version: 1,
-      driver: "cgroupfs",
-      mode: this.mode,
-      path: this.path,
-      dirs: this.dirs.map((d) => ({ ...d, keys: [...d.keys], controllers: [...d.controllers] })),
-      created: [...this.created],
-      resources: this.resources,
-    };
+    const { mode, path, dirs, created, resources } = this;
+    return encodeCgroupfsState({ mode, path, dirs, created, resources });
   }
 }
 
@@ -462,60 +346,10 @@ export function cgroupManager(opts: CgroupManagerOptions): CgroupManager {
   );
 }
 
-const MODES: readonly string[] = ["v1", "v2", "hybrid"];
-
-function isStrings(v: unknown): v is string[] {
-  return Array.isArray(v) && v.every((s) => typeof s === "string");
-}
-
-const under = (dir: string, base: string) =>
-  dir.startsWith(`${base}/`) && !dir.split("/").includes("..");
-
 /** The manager recorded in a container's state (toJSON()), for `delete`, `kill`, `exec`. */
 export function cgroupManagerFromJSON(json: unknown): CgroupManager {
-  const bad = (why: string): never => {
-    throw new CgroupError(`cgroups: the container state's cgroup record is invalid: ${why}`);
-  };
-  if (typeof json !== "object" || json === null) return bad("not an object");
-  const s = json as Partial<CgroupManagerState>;
-  if (s.version !== 1) bad(`unknown version ${String(s.version)}`);
-  if (s.driver !== "cgroupfs") bad(`unknown driver ${String(s.driver)}`);
-  if (typeof s.mode !== "string" || !MODES.includes(s.mode)) bad(`unknown mode ${String(s.mode)}`);
-  if (typeof s.path !== "string" || !s.path.startsWith("/")) bad("path");
-  if (!Array.isArray(s.dirs) || !isStrings(s.created)) bad("dirs or created");
-  const dirs: CgroupDir[] = [];
-  for (const d of s.dirs as unknown[]) {
-    const c = d as Partial<CgroupDir>;
-    if (
-      typeof d !== "object" ||
-      d === null ||
-      (c.kind !== "v1" && c.kind !== "v2") ||
-      !isStrings(c.keys) ||
-      !isStrings(c.controllers) ||
-      typeof c.data !== "string" ||
-      typeof c.mountpoint !== "string" ||
-      typeof c.dir !== "string" ||
-      !under(c.dir, c.mountpoint)
-    ) {
-      return bad(`dirs entry ${JSON.stringify(d)}`);
-    }
-    dirs.push({
-      kind: c.kind,
-      keys: c.keys,
-      controllers: c.controllers,
-      data: c.data,
-      mountpoint: c.mountpoint,
-      dir: c.dir,
-    });
-  }
-  const created = s.created as string[];
-  // Only directories on the way to one of the container's own may be removed.
-  for (const c of created) {
-    if (!dirs.some((d) => under(c, d.mountpoint) && (d.dir === c || d.dir.startsWith(`${c}/`)))) {
-      bad(`created entry ${c} is not one of the container's cgroup directories or their parents`);
-    }
-  }
-  const mgr = new FsManager(s.mode as CgroupMode, s.path as string, dirs, [...created]);
-  if (typeof s.resources === "object" && s.resources !== null) mgr.resources = s.resources;
+  const s = decodeCgroupfsState(json);
+  const mgr = new FsManager(s.mode, s.path, [...s.dirs], [...s.created]);
+  if (s.resources) mgr.resources = s.resources;
   return mgr;
 }
