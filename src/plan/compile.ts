@@ -1,77 +1,15 @@
 // spec -> InitPlan. All ordering decisions live here: what runs before the user
 // namespace exists, what the PID-1 child does, and in which order mounts, devices,
 // pivot_root and the credential switch happen.
-import type { CompiledSeccomp } from "../seccomp/compile.ts";
-import type { Spec } from "../spec/types.ts";
 import { CLONE, MOUNT_ATTR, NAMESPACE_FLAGS } from "./constants.ts";
 import { createHookOps, startHookOps, startHookStateOps } from "./hooks.ts";
-import type { InitPlan, PlanOp } from "./plan.ts";
-import { PLAN_VERSION } from "./plan.ts";
+import { type CompiledPlan, type CompileInput, PLAN_VERSION, PlanBuilder } from "./plan.ts";
 import { capabilityMask, capsOp, rlimitOps } from "./process.ts";
 import { bindSourcePaths, hasMountNamespace, readonlyDevOps, rootfsOps } from "./rootfs.ts";
 import { lsmOps, seccompOp } from "./security.ts";
 
-/** One cgroup hierarchy as the container should see it under a `cgroup` mount. */
-export interface CgroupMountSource {
-  /** Directory name under the mount point ("cpu,cpuacct", "memory", "unified"). */
-  name: string;
-  /** "cgroup" (v1) or "cgroup2". */
-  fstype: "cgroup" | "cgroup2";
-  /** mount data for v1 ("cpu,cpuacct", "name=systemd"); "" for v2. */
-  data: string;
-  /** The container's cgroup directory on the host (bound when there is no cgroupns). */
-  hostPath: string;
-  /** Other names that point at this hierarchy ("cpu" -> "cpu,cpuacct"). */
-  aliases: string[];
-}
-
-export interface CompileInput {
-  spec: Spec;
-  /** Absolute rootfs path on the host. */
-  rootfs: string;
-  /** Absolute bundle path: relative bind sources are resolved against it. */
-  bundle: string;
-  /** The exec fifo on the host; the init blocks on it until `start`. */
-  fifoPath: string;
-  noPivot: boolean;
-  /** Name of the session keyring the container joins; none with --no-new-keyring. */
-  keyring?: string;
-  /** Number of fds after stdio that reach the container (--preserve-fds). */
-  preserveFds: number;
-  /** cgroup.procs files the init writes "0" into, joining its cgroups. */
-  cgroupProcs: string[];
-  /** Hierarchies shown under `cgroup` mounts. */
-  cgroupMounts: CgroupMountSource[];
-  /** stat of a bind source on the host: "dir", "file", or null when missing. */
-  statSource: (path: string) => "dir" | "file" | null;
-  /** linux.seccomp compiled to BPF (src/seccomp); the plan only carries the bytes. */
-  seccomp?: CompiledSeccomp;
-  /** SELinux is enabled: linux.mountLabel becomes a context= mount option. */
-  selinux?: boolean;
-  /**
-   * The runtime's mount namespace, which a container without a "mount" namespace
-   * inherits (runtime-spec); default /proc/<this process>/ns/mnt.
-   */
-  runtimeMountNs?: string;
-}
-
-export interface CompiledPlan extends InitPlan {
-  /** notes[i] says, for error messages, which part of config.json ops[i] came from. */
-  notes: string[];
-  /** What runt leaves out and should warn about (ambient caps the kernel cannot raise). */
-  warnings: string[];
-}
-
-class PlanBuilder {
-  ops: PlanOp[] = [];
-  notes: string[] = [];
-  add(note: string, ...ops: PlanOp[]): void {
-    for (const op of ops) {
-      this.ops.push(op);
-      this.notes.push(note);
-    }
-  }
-}
+// The compiler's types, importable from here as before.
+export type { CgroupMountSource, CompiledPlan, CompileInput } from "./plan.ts";
 
 export function compilePlan(input: CompileInput): CompiledPlan {
   const { spec } = input;

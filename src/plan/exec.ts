@@ -4,10 +4,8 @@
 // process's confinement, as the create plan does for the container's first process.
 import type { CompiledSeccomp } from "../seccomp/compile.ts";
 import type { Process } from "../spec/types.ts";
-import type { CompiledPlan } from "./compile.ts";
 import { CLONE } from "./constants.ts";
-import type { PlanOp } from "./plan.ts";
-import { PLAN_VERSION } from "./plan.ts";
+import { type CompiledPlan, PLAN_VERSION, type PlanOp } from "./plan.ts";
 import { capabilityMask, capsOp, rlimitOps } from "./process.ts";
 import { lsmOps, seccompOp } from "./security.ts";
 

@@ -2,7 +2,7 @@
 // when the init reaches `sync hooks-createRuntime`; createContainer and startContainer
 // run in the container's namespaces, so runt-init runs them (the `hook` op).
 import type { Hook, Spec } from "../spec/types.ts";
-import type { PlanOp } from "./plan.ts";
+import type { PlanOp, Step } from "./plan.ts";
 
 export const RUNTIME_HOOKS_SYNC = "hooks-createRuntime";
 
@@ -18,9 +18,9 @@ function hookOp(h: Hook): PlanOp {
 
 /** Before pivot_root: prestart and createRuntime (runt), then createContainer (init, in
  * the rootfs as its working directory). */
-export function createHookOps(spec: Spec): [string, PlanOp][] {
+export function createHookOps(spec: Spec): Step[] {
   const hooks = spec.hooks ?? {};
-  const out: [string, PlanOp][] = [];
+  const out: Step[] = [];
   if (hooks.prestart?.length || hooks.createRuntime?.length) {
     out.push(["hooks.createRuntime", { op: "sync", tag: RUNTIME_HOOKS_SYNC }]);
   }
@@ -35,13 +35,13 @@ export function createHookOps(spec: Spec): [string, PlanOp][] {
 }
 
 /** The state for startContainer must be fetched before `wait`: after it runt is gone. */
-export function startHookStateOps(spec: Spec): [string, PlanOp][] {
+export function startHookStateOps(spec: Spec): Step[] {
   const sc = spec.hooks?.startContainer ?? [];
   return sc.length ? [["hooks.startContainer", { op: "hookState", status: "created" }]] : [];
 }
 
 /** After `wait`, before the user's process: startContainer, in the container. */
-export function startHookOps(spec: Spec): [string, PlanOp][] {
+export function startHookOps(spec: Spec): Step[] {
   return (spec.hooks?.startContainer ?? []).map((h, i) => [
     `hooks.startContainer[${i}]`,
     hookOp(h),

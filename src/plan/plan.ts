@@ -6,6 +6,12 @@
 // Paths named "in root" are resolved by runt-init with openat2(RESOLVE_IN_ROOT)
 // against its current root fd: the rootfs before pivot_root, "/" after it. A
 // symlink in the image therefore can never send a step outside the rootfs.
+//
+// The types the plan compilers share (their inputs and outputs, a step with its
+// note) live here too, so that no plan file imports another for a type.
+
+import type { CompiledSeccomp } from "../seccomp/compile.ts";
+import type { Spec } from "../spec/types.ts";
 
 export const PLAN_VERSION = 1;
 
@@ -138,4 +144,77 @@ export type OpName = PlanOp["op"];
 export interface InitPlan {
   version: typeof PLAN_VERSION;
   ops: PlanOp[];
+}
+
+/** An op with the note that names the part of config.json it came from. */
+export type Step = [note: string, op: PlanOp];
+
+export interface CompiledPlan extends InitPlan {
+  /** notes[i] says, for error messages, which part of config.json ops[i] came from. */
+  notes: string[];
+  /** What runt leaves out and should warn about (ambient caps the kernel cannot raise). */
+  warnings: string[];
+}
+
+/** Collects ops and their notes in order. */
+export class PlanBuilder {
+  ops: PlanOp[] = [];
+  notes: string[] = [];
+  add(note: string, ...ops: PlanOp[]): void {
+    for (const op of ops) {
+      this.ops.push(op);
+      this.notes.push(note);
+    }
+  }
+  addSteps(steps: readonly Step[]): void {
+    for (const [note, op] of steps) this.add(note, op);
+  }
+  done(warnings: string[]): CompiledPlan {
+    return { version: PLAN_VERSION, ops: this.ops, notes: this.notes, warnings };
+  }
+}
+
+/** One cgroup hierarchy as the container should see it under a `cgroup` mount. */
+export interface CgroupMountSource {
+  /** Directory name under the mount point ("cpu,cpuacct", "memory", "unified"). */
+  name: string;
+  /** "cgroup" (v1) or "cgroup2". */
+  fstype: "cgroup" | "cgroup2";
+  /** mount data for v1 ("cpu,cpuacct", "name=systemd"); "" for v2. */
+  data: string;
+  /** The container's cgroup directory on the host (bound when there is no cgroupns). */
+  hostPath: string;
+  /** Other names that point at this hierarchy ("cpu" -> "cpu,cpuacct"). */
+  aliases: string[];
+}
+
+/** What compilePlan (src/plan/compile.ts) makes a create plan from. */
+export interface CompileInput {
+  spec: Spec;
+  /** Absolute rootfs path on the host. */
+  rootfs: string;
+  /** Absolute bundle path: relative bind sources are resolved against it. */
+  bundle: string;
+  /** The exec fifo on the host; the init blocks on it until `start`. */
+  fifoPath: string;
+  noPivot: boolean;
+  /** Name of the session keyring the container joins; none with --no-new-keyring. */
+  keyring?: string;
+  /** Number of fds after stdio that reach the container (--preserve-fds). */
+  preserveFds: number;
+  /** cgroup.procs files the init writes "0" into, joining its cgroups. */
+  cgroupProcs: string[];
+  /** Hierarchies shown under `cgroup` mounts. */
+  cgroupMounts: CgroupMountSource[];
+  /** stat of a bind source on the host: "dir", "file", or null when missing. */
+  statSource: (path: string) => "dir" | "file" | null;
+  /** linux.seccomp compiled to BPF (src/seccomp); the plan only carries the bytes. */
+  seccomp?: CompiledSeccomp;
+  /** SELinux is enabled: linux.mountLabel becomes a context= mount option. */
+  selinux?: boolean;
+  /**
+   * The runtime's mount namespace, which a container without a "mount" namespace
+   * inherits (runtime-spec); default /proc/<this process>/ns/mnt.
+   */
+  runtimeMountNs?: string;
 }

@@ -6,13 +6,10 @@ import { posix, resolve } from "node:path";
 import { keySuffix } from "../spec/check.ts";
 import type { Mount } from "../spec/types.ts";
 import { sysctlName } from "../spec/validate-linux.ts";
-import type { CgroupMountSource, CompileInput } from "./compile.ts";
 import { MS, S_IF } from "./constants.ts";
 import { BIND_REMOUNT_FLAGS, PROPAGATION_OPTIONS, parseMountOptions } from "./mount-options.ts";
-import type { MkTarget, PlanOp } from "./plan.ts";
+import type { CgroupMountSource, CompileInput, MkTarget, PlanOp, Step } from "./plan.ts";
 import { withMountLabel } from "./security.ts";
-
-type Step = [note: string, op: PlanOp];
 
 const DEFAULT_DEVICES: [string, number, number][] = [
   ["/dev/null", 1, 3],

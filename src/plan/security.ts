@@ -3,9 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { CompiledSeccomp } from "../seccomp/compile.ts";
 import type { Process } from "../spec/types.ts";
-import type { PlanOp } from "./plan.ts";
-
-type Step = [note: string, op: PlanOp];
+import type { PlanOp, Step } from "./plan.ts";
 
 export function seccompOp(sec: CompiledSeccomp, late: boolean): PlanOp {
   return {
