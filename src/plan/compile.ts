@@ -1,12 +1,13 @@
-// spec -> InitPlan. All ordering decisions live here: what runs before the user
-// namespace exists, what the PID-1 child does, and in which order mounts, devices,
-// pivot_root and the credential switch happen.
+// spec -> InitPlan. The ordering decisions of a create plan live here: what runs
+// before the user namespace exists, what the PID-1 child does, and in which order
+// mounts, devices and pivot_root happen; the process part, up to the credential
+// switch and the exec, is the one exec plans have too (process-ops.ts).
 import { CLONE, MOUNT_ATTR, NAMESPACE_FLAGS } from "./constants.ts";
 import { createHookOps, startHookOps, startHookStateOps } from "./hooks.ts";
-import { type CompiledPlan, type CompileInput, PLAN_VERSION, PlanBuilder } from "./plan.ts";
-import { capabilityMask, capsOp, rlimitOps } from "./process.ts";
+import { type CompiledPlan, type CompileInput, PlanBuilder } from "./plan.ts";
+import { oomScoreAdjSteps, processSteps, terminalSteps } from "./process-ops.ts";
 import { bindSourcePaths, hasMountNamespace, readonlyDevOps, rootfsOps } from "./rootfs.ts";
-import { lsmOps, seccompOp } from "./security.ts";
+import { lsmOps } from "./security.ts";
 
 // The compiler's types, importable from here as before.
 export type { CgroupMountSource, CompiledPlan, CompileInput } from "./plan.ts";
@@ -33,14 +34,7 @@ export function compilePlan(input: CompileInput): CompiledPlan {
   for (const file of input.cgroupProcs) {
     b.add("linux.cgroupsPath", { op: "write", path: file, content: "0", inRoot: false });
   }
-  if (proc.oomScoreAdj !== undefined) {
-    b.add("process.oomScoreAdj", {
-      op: "write",
-      path: "/proc/self/oom_score_adj",
-      content: String(proc.oomScoreAdj),
-      inRoot: false,
-    });
-  }
+  b.addSteps(oomScoreAdjSteps(proc));
 
   // The exec fifo is opened (O_PATH) while the init still has the host's mount
   // namespace and credentials: inside a new user namespace its root is an unmapped
@@ -93,24 +87,16 @@ export function compilePlan(input: CompileInput): CompiledPlan {
   b.add("process", { op: "fork" }, { op: "setsid" });
   if (input.keyring) b.add("session keyring", { op: "keyring", name: input.keyring });
   // Through the host's /proc, known to be procfs, before the image's can be mounted.
-  for (const [note, op] of lsmOps(proc)) b.add(note, op);
+  b.addSteps(lsmOps(proc));
 
   const finishTree = () => {
-    if (proc.terminal) {
-      b.add("process.terminal", {
-        op: "pty",
-        rows: proc.consoleSize?.height ?? 0,
-        cols: proc.consoleSize?.width ?? 0,
-        uid: proc.user?.uid ?? 0,
-        console: true,
-      });
-    }
-    for (const [note, op] of readonlyDevOps(input)) b.add(note, op);
+    b.addSteps(terminalSteps(proc, true));
+    b.addSteps(readonlyDevOps(input));
   };
   for (const [note, op] of rootfsOps(input, userns)) {
     // Hooks run after the environment is made and before pivot_root (runtime.md).
     if (op.op === "pivotRoot" || op.op === "chroot" || op.op === "chrootClone") {
-      for (const [hookNote, hookOp] of createHookOps(spec)) b.add(hookNote, hookOp);
+      b.addSteps(createHookOps(spec));
     }
     if (op.op === "chrootClone") {
       // The copy cannot be changed once made: /dev/console, the read-only /dev and
@@ -137,47 +123,14 @@ export function compilePlan(input: CompileInput): CompiledPlan {
   if (spec.domainname !== undefined && newFlags & CLONE.NEWUTS) {
     b.add("domainname", { op: "domainname", name: spec.domainname });
   }
-  for (const [i, op] of rlimitOps(proc.rlimits ?? []).entries()) {
-    b.add(`process.rlimits[${i}]`, op);
-  }
-  b.add("process.cwd", { op: "chdir", path: proc.cwd });
-  const user = proc.user ?? { uid: 0, gid: 0 };
-  b.add("process.user.umask", { op: "umask", mask: user.umask ?? 0o022 });
-
-  const caps = proc.capabilities ?? {};
-  b.add("process.capabilities.bounding", {
-    op: "capBounding",
-    mask: capabilityMask(caps.bounding),
+  // Hooks: startContainer's state while runt create still listens, the hooks after
+  // `start`, in the container.
+  const { steps, warnings } = processSteps({
+    process: proc,
+    seccomp: input.seccomp,
+    preserveFds: input.preserveFds,
+    start: { before: startHookStateOps(spec), after: startHookOps(spec) },
   });
-  const nnp = proc.noNewPrivileges === true;
-  const sec = input.seccomp;
-  // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the switch, as runc.
-  if (sec && !nnp) b.add("linux.seccomp", seccompOp(sec, false));
-  b.add("process.user", {
-    op: "user",
-    uid: user.uid,
-    gid: user.gid,
-    groups: user.additionalGids ?? [],
-  });
-  const capSet = capsOp(caps);
-  b.add("process.capabilities", capSet.op);
-  if (proc.noNewPrivileges) b.add("process.noNewPrivileges", { op: "noNewPrivs" });
-  for (const [note, op] of startHookStateOps(spec)) b.add(note, op);
-  // A listener fd must reach runt while `create` still listens: before `wait`.
-  if (sec && nnp && sec.notify) b.add("linux.seccomp", seccompOp(sec, false));
-  b.add("process.args", { op: "wait" });
-  // Otherwise as late as possible: runt-init loads it right before execve. But
-  // startContainer hooks run confined by it (runc loads the filter first): then it
-  // is loaded here, and the ops after it (hook, exec) survive a filter that refuses
-  // close_range or faccessat2.
-  const startHooks = startHookOps(spec);
-  if (sec && nnp && !sec.notify) b.add("linux.seccomp", seccompOp(sec, startHooks.length === 0));
-  for (const [note, op] of startHooks) b.add(note, op);
-  b.add("process.args", {
-    op: "exec",
-    args: proc.args ?? [],
-    env: proc.env ?? [],
-    closeFrom: 3 + input.preserveFds,
-  });
-  return { version: PLAN_VERSION, ops: b.ops, notes: b.notes, warnings: capSet.warnings };
+  b.addSteps(steps);
+  return b.done(warnings);
 }

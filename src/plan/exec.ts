@@ -5,9 +5,9 @@
 import type { CompiledSeccomp } from "../seccomp/compile.ts";
 import type { Process } from "../spec/types.ts";
 import { CLONE } from "./constants.ts";
-import { type CompiledPlan, PLAN_VERSION, type PlanOp } from "./plan.ts";
-import { capabilityMask, capsOp, rlimitOps } from "./process.ts";
-import { lsmOps, seccompOp } from "./security.ts";
+import { type CompiledPlan, PlanBuilder } from "./plan.ts";
+import { oomScoreAdjSteps, processSteps, terminalSteps } from "./process-ops.ts";
+import { lsmOps } from "./security.ts";
 
 /** /proc/<pid>/ns entry -> clone flag, in the order they are joined. User goes first (so
  * the others are entered with its privileges) and mnt last (so every /proc path before it
@@ -39,74 +39,33 @@ export interface ExecPlanInput {
 }
 
 export function compileExecPlan(input: ExecPlanInput): CompiledPlan {
-  const ops: PlanOp[] = [];
-  const notes: string[] = [];
-  const add = (note: string, ...more: PlanOp[]) => {
-    for (const op of more) {
-      ops.push(op);
-      notes.push(note);
-    }
-  };
+  const b = new PlanBuilder();
   const proc = input.process;
   for (const file of input.cgroupProcs) {
-    add("the container's cgroup", { op: "write", path: file, content: "0", inRoot: false });
+    b.add("the container's cgroup", { op: "write", path: file, content: "0", inRoot: false });
   }
-  if (proc.oomScoreAdj !== undefined) {
-    add("process.oomScoreAdj", {
-      op: "write",
-      path: "/proc/self/oom_score_adj",
-      content: String(proc.oomScoreAdj),
-      inRoot: false,
-    });
-  }
+  b.addSteps(oomScoreAdjSteps(proc));
   for (const [name, flag] of EXEC_NAMESPACES) {
     const ns = input.join.find((j) => j.name === name);
     if (!ns) continue;
-    add(`the container's ${name} namespace`, { op: "setns", path: ns.path, nstype: flag });
+    b.add(`the container's ${name} namespace`, { op: "setns", path: ns.path, nstype: flag });
     // Be root in the joined user namespace (as the create plan after unshare): runt's
     // own uid is unmapped there, and files it makes (the pty) could not be chowned.
     if (flag === CLONE.NEWUSER)
-      add("the container's user namespace", { op: "user", uid: 0, gid: 0, groups: [] });
+      b.add("the container's user namespace", { op: "user", uid: 0, gid: 0, groups: [] });
   }
   // setns(CLONE_NEWNS) put the init at the container's root (and cwd): "/" is its root now.
-  add("exec", { op: "fork" }, { op: "setsid" }, { op: "openRoot", path: "/" });
-  if (input.keyring) add("session keyring", { op: "keyring", name: input.keyring });
-  for (const [note, op] of lsmOps(proc)) add(note, op);
-  const user = proc.user ?? { uid: 0, gid: 0 };
-  if (proc.terminal) {
-    add("process.terminal", {
-      op: "pty",
-      rows: proc.consoleSize?.height ?? 0,
-      cols: proc.consoleSize?.width ?? 0,
-      uid: user.uid,
-      console: false,
-    });
-  }
-  for (const [i, op] of rlimitOps(proc.rlimits ?? []).entries()) add(`process.rlimits[${i}]`, op);
-  add("process.cwd", { op: "chdir", path: proc.cwd || "/" });
-  add("process.user.umask", { op: "umask", mask: user.umask ?? 0o022 });
-  const caps = proc.capabilities ?? {};
-  add("process.capabilities.bounding", { op: "capBounding", mask: capabilityMask(caps.bounding) });
-  const nnp = proc.noNewPrivileges === true;
-  const sec = input.seccomp;
-  // As in the create plan: without no_new_privs the filter needs CAP_SYS_ADMIN, so it
-  // goes before the credential switch; with it, as late as possible.
-  if (sec && !nnp) add("linux.seccomp", seccompOp(sec, false));
-  add("process.user", {
-    op: "user",
-    uid: user.uid,
-    gid: user.gid,
-    groups: user.additionalGids ?? [],
+  b.add("exec", { op: "fork" }, { op: "setsid" }, { op: "openRoot", path: "/" });
+  if (input.keyring) b.add("session keyring", { op: "keyring", name: input.keyring });
+  b.addSteps(lsmOps(proc));
+  // The container has its /dev/console already.
+  b.addSteps(terminalSteps(proc, false));
+  // As in the create plan, without the wait for `start`.
+  const { steps, warnings } = processSteps({
+    process: proc,
+    seccomp: input.seccomp,
+    preserveFds: input.preserveFds,
   });
-  const capSet = capsOp(caps);
-  add("process.capabilities", capSet.op);
-  if (proc.noNewPrivileges) add("process.noNewPrivileges", { op: "noNewPrivs" });
-  if (sec && nnp) add("linux.seccomp", seccompOp(sec, !sec.notify));
-  add("process.args", {
-    op: "exec",
-    args: proc.args ?? [],
-    env: proc.env ?? [],
-    closeFrom: 3 + input.preserveFds,
-  });
-  return { version: PLAN_VERSION, ops, notes, warnings: capSet.warnings };
+  b.addSteps(steps);
+  return b.done(warnings);
 }
