@@ -27,15 +27,16 @@ import {
 import { join, resolve } from "node:path";
 import { defaultSpec } from "../src/spec/default.ts";
 
-const REPO = resolve(import.meta.dir, "..");
-const ROOTFS = join(REPO, "test/fixtures/bundles/busybox/rootfs");
+// Paths as the tests see them (test/helpers/harness.ts): one place names the checkout,
+// the busybox rootfs and the default runt.
+import { RUNT as DEFAULT_RUNT, REPO, ROOTFS, untilSync } from "../test/helpers/harness.ts";
 
 const argv = process.argv.slice(2);
 function opt(name: string): string | undefined {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
 }
-const RUNT = resolve(opt("--runt") ?? process.env.RUNT_BIN ?? join(REPO, "dist/runt"));
+const RUNT = resolve(opt("--runt") ?? DEFAULT_RUNT);
 const runs = Number(opt("--runs") ?? 20);
 const live = Number(opt("--live") ?? 0);
 const liveRuns = Number(opt("--live-runs") ?? 1);
@@ -50,7 +51,9 @@ interface Runtime {
 }
 
 // stderr goes to a file, not a pipe: a created container inherits the stdio of
-// `create`, and a pipe it holds open would keep the spawn waiting for EOF.
+// `create`, and a pipe it holds open would keep the spawn waiting for EOF. One fixed
+// file and Bun.spawnSync rather than harness.ts's spawnToFiles (a temporary directory
+// a call): what is timed is the runtime, with as little of ours around it as may be.
 const ERR_FILE = `/tmp/runt-bench-${process.pid}.err`;
 
 /** Runs cmd, throws with its stderr when it fails; returns the milliseconds it took. */
@@ -92,20 +95,20 @@ function statePid(rt: Runtime, id: string): number {
 
 /** Until the process is gone or a zombie (nobody here reaps it), then until state says so. */
 function waitStopped(rt: Runtime, id: string, pid: number): void {
-  for (let i = 0; i < 2000; i++) {
-    let st: string;
-    try {
-      st = readFileSync(`/proc/${pid}/stat`, "utf8");
-    } catch {
-      break;
-    }
-    if (st.slice(st.lastIndexOf(")") + 2).startsWith("Z")) break;
-    Bun.sleepSync(1);
-  }
-  for (let i = 0; i < 200; i++) {
-    if (output([...rt.cmd, "state", id]).includes('"stopped"')) return;
-    Bun.sleepSync(2);
-  }
+  untilSync(
+    () => {
+      let st: string;
+      try {
+        st = readFileSync(`/proc/${pid}/stat`, "utf8");
+      } catch {
+        return true;
+      }
+      return st.slice(st.lastIndexOf(")") + 2).startsWith("Z");
+    },
+    5000,
+    1,
+  );
+  untilSync(() => output([...rt.cmd, "state", id]).includes('"stopped"'), 5000, 2);
 }
 
 interface Bundles {

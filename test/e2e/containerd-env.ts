@@ -14,20 +14,15 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { type Result, ROOTFS, spawnToFiles, until } from "../helpers/harness.ts";
 
-export const REPO = resolve(import.meta.dir, "../..");
-/** e2e tests default to the shipped binary; RUNT_BIN points them at another build. */
-export const RUNT = resolve(process.env.RUNT_BIN ?? join(REPO, "dist/runt"));
-export const ROOTFS = join(REPO, "test/fixtures/bundles/busybox/rootfs");
+// The paths and the runt under test (RUNT_BIN, else dist/runt) are test/helpers/harness.ts's.
+export { REPO, ROOTFS, RUNT } from "../helpers/harness.ts";
 export const RUNC = "/usr/sbin/runc";
 export const IMAGE = "docker.io/library/runt-busybox:e2e";
 
-export interface Out {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
+export type Out = Result;
 
 /** Runs a command with its output in files (a detached container may hold a pipe). */
 export function sh(
@@ -35,27 +30,13 @@ export function sh(
   args: string[],
   opts: { timeoutMs?: number; input?: string } = {},
 ): Out {
-  const dir = mkdtempSync("/tmp/runt-e2e-out-");
-  const out = openSync(join(dir, "out"), "w+");
-  const err = openSync(join(dir, "err"), "w+");
-  try {
-    const r = spawnSync(cmd, args, {
-      input: opts.input ?? "",
-      stdio: ["pipe", out, err],
-      timeout: opts.timeoutMs ?? 60_000,
-      // ctr forwards SIGTERM to the container, which may ignore it: a hung ctr must die.
-      killSignal: "SIGKILL",
-    });
-    return {
-      status: r.status ?? -1,
-      stdout: readFileSync(join(dir, "out"), "utf8"),
-      stderr: readFileSync(join(dir, "err"), "utf8"),
-    };
-  } finally {
-    closeSync(out);
-    closeSync(err);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const r = spawnToFiles(cmd, args, {
+    input: opts.input,
+    timeoutMs: opts.timeoutMs ?? 60_000,
+    // ctr forwards SIGTERM to the container, which may ignore it: a hung ctr must die.
+    killSignal: "SIGKILL",
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** apt-get install, once, for the packages whose binaries are missing. */
@@ -199,11 +180,10 @@ export class Containerd {
       detached: true,
     });
     closeSync(log);
-    const end = Date.now() + 20_000;
-    while (Date.now() < end) {
-      if (this.proc.exitCode !== null) break;
-      if (existsSync(this.address) && this.ctr(["version"]).status === 0) return;
-      await Bun.sleep(50);
+    const p = this.proc;
+    const up = () => existsSync(this.address) && this.ctr(["version"]).status === 0;
+    if (await until(() => p.exitCode !== null || up(), 20_000, 50)) {
+      if (p.exitCode === null) return;
     }
     throw new Error(`containerd did not start:\n${readFileSync(this.log, "utf8").slice(-3000)}`);
   }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { until } from "../helpers/harness.ts";
 import {
   buildOciArchive,
   Containerd,
@@ -72,13 +73,17 @@ function taskStatus(id: string): string {
   return line?.trim().split(/\s+/)[2] ?? "";
 }
 
+/** Polls the task's status every 50 ms until it is `want` or ms passed; the last seen. */
 async function waitStatus(id: string, want: string, ms = 10_000): Promise<string> {
-  const end = Date.now() + ms;
-  let s = taskStatus(id);
-  while (s !== want && Date.now() < end) {
-    await Bun.sleep(50);
-    s = taskStatus(id);
-  }
+  let s = "";
+  await until(
+    () => {
+      s = taskStatus(id);
+      return s === want;
+    },
+    ms,
+    50,
+  );
   return s;
 }
 

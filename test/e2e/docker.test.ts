@@ -15,6 +15,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
+import { until } from "../helpers/harness.ts";
 import {
   ensurePackages,
   killShims,
@@ -82,13 +83,10 @@ beforeAll(async () => {
     { stdio: ["ignore", log, log], detached: true },
   );
   closeSync(log);
-  const end = Date.now() + 60_000;
-  for (;;) {
-    if (daemon.exitCode !== null || Date.now() > end) {
-      throw new Error(`dockerd did not start:\n${logOf().slice(-4000)}`);
-    }
-    if (existsSync(sock) && docker(["version"]).status === 0) break;
-    await Bun.sleep(100);
+  const d = daemon;
+  const up = () => existsSync(sock) && docker(["version"]).status === 0;
+  if (!(await until(() => d.exitCode !== null || up(), 60_000, 100)) || d.exitCode !== null) {
+    throw new Error(`dockerd did not start:\n${logOf().slice(-4000)}`);
   }
   const tar = join(dir, "rootfs.tar");
   const t = sh("tar", ["--numeric-owner", "-C", ROOTFS, "-cf", tar, "."]);
@@ -416,12 +414,11 @@ describe("docker run: more of what people pass", () => {
           "-c",
           "echo try; exit 3",
         ]);
-        const end = Date.now() + 15_000;
-        while (
-          Date.now() < end &&
-          inspect(again, "{{.RestartCount}} {{.State.Status}}") !== "2 exited"
-        )
-          await Bun.sleep(100);
+        await until(
+          () => inspect(again, "{{.RestartCount}} {{.State.Status}}") === "2 exited",
+          15_000,
+          100,
+        );
         return {
           exec: ex.stdout,
           execI: exi.stdout,

@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { waitForSync } from "../helpers/harness.ts";
 import { ensurePodman, IMAGE, Podman, type Result, RUNT as RUNT_PATH } from "./helpers/podman.ts";
 
 // Runtimes by the names the test's containers.conf gives them (helpers/podman.ts).
@@ -49,13 +50,8 @@ function inspect(rt: Runtime, name: string, format: string): string {
   return podman(rt, ["inspect", "--format", format, name]).stdout.trim();
 }
 
-function until(what: string, ok: () => boolean, ms = 10_000): void {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    Bun.sleepSync(50);
-  }
-}
+/** Polls every 50 ms for up to 10 s; throws naming what it waited for. */
+const until = (what: string, ok: () => boolean) => waitForSync(what, ok, 10_000, 50);
 
 /**
  * One scenario, run with runc then runt. `check` holds for runc's observation (so the

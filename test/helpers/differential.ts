@@ -4,10 +4,8 @@
 // state directory, cgroups, mounts) and says what was left behind.
 import { spawnSync } from "node:child_process";
 import {
-  closeSync,
   existsSync,
   mkdirSync,
-  openSync,
   readdirSync,
   readFileSync,
   rmdirSync,
@@ -16,6 +14,7 @@ import {
 } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Json } from "./fuzz-configs.ts";
+import { spawnToFiles } from "./harness.ts";
 
 export interface Runtime {
   name: string;
@@ -101,38 +100,17 @@ export function runCase(o: CaseOpts): Outcome {
   const outPath = join(o.bundle, `${o.rt.name}.out`);
   const errPath = join(o.bundle, `${o.rt.name}.err`);
   const mountsBefore = new Set(mountPoints());
-  const out = openSync(outPath, "w+");
-  const err = openSync(errPath, "w+");
-  let r: ReturnType<typeof spawnSync>;
-  try {
-    r = spawnSync(
-      o.rt.bin,
-      [
-        "--root",
-        o.rt.root,
-        "--log",
-        log,
-        "--log-format",
-        "json",
-        "run",
-        "--bundle",
-        o.bundle,
-        o.id,
-      ],
-      {
-        input: "",
-        stdio: ["pipe", out, err],
-        cwd: o.bundle,
-        timeout: o.timeoutMs ?? 15_000,
-        killSignal: "SIGKILL",
-      },
-    );
-  } finally {
-    closeSync(out);
-    closeSync(err);
-  }
-  const stdout = readFileSync(outPath, "utf8");
-  const stderr = readFileSync(errPath, "utf8");
+  const r = spawnToFiles(
+    o.rt.bin,
+    ["--root", o.rt.root, "--log", log, "--log-format", "json", "run", "--bundle", o.bundle, o.id],
+    {
+      cwd: o.bundle,
+      timeoutMs: o.timeoutMs ?? 15_000,
+      killSignal: "SIGKILL",
+      files: { out: outPath, err: errPath },
+    },
+  );
+  const { stdout, stderr } = r;
   const errors: string[] = [];
   if (existsSync(log)) {
     for (const line of readFileSync(log, "utf8").split("\n")) {
@@ -145,13 +123,13 @@ export function runCase(o: CaseOpts): Outcome {
       }
     }
   }
-  const hung = r.signal !== null || r.status === null;
+  const hung = r.signal !== null || r.status === -1;
   const why = r.error
     ? `${o.rt.bin} did not run to the end: ${r.error.message}`
     : `killed by ${r.signal}`;
   const result: Outcome = {
     outcome: hung ? "hung" : errors.length > 0 ? "refused" : "runs",
-    status: r.status ?? -1,
+    status: r.status,
     message: hung ? why : errors.join(" | "),
     stdout,
     stderr,

@@ -1,48 +1,23 @@
 // Drives the built dist/runt against real busybox containers.
-import { spawnSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { defaultSpec } from "../../src/spec/default.ts";
 import type { Spec } from "../../src/spec/types.ts";
+import { type Result, ROOTFS, RUNT, spawnToFiles } from "./harness.ts";
 
-export const REPO = resolve(import.meta.dir, "../..");
-/** RUNT_BIN lets parallel work test its own build. */
-export const RUNT = process.env.RUNT_BIN ?? join(REPO, "dist/runt");
-export const ROOTFS = join(REPO, "test/fixtures/bundles/busybox/rootfs");
+// Many tests import these from here.
+export { REPO, type Result, ROOTFS, RUNT, until } from "./harness.ts";
+
 /** Every test run keeps its containers under its own state root. */
 export const STATE_ROOT = `/run/runt-test-${process.pid}`;
 
-export interface Result {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs dist/runt and collects its output through files, not pipes: a container made
- * by `create` or `run -d` inherits runt's stdio, and a pipe it holds open would keep
- * the caller waiting for EOF as long as the container lives.
- */
+/** Runs dist/runt under STATE_ROOT, its output through files (harness.ts: spawnToFiles). */
 export function runt(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Result {
-  const dir = mkdtempSync("/tmp/runt-out-");
-  const out = openSync(join(dir, "out"), "w+");
-  const err = openSync(join(dir, "err"), "w+");
-  try {
-    const r = spawnSync(RUNT, ["--root", STATE_ROOT, ...args], {
-      input: opts.input ?? "",
-      stdio: ["pipe", out, err],
-      timeout: opts.timeoutMs ?? 30_000,
-    });
-    return {
-      status: r.status ?? -1,
-      stdout: readFileSync(join(dir, "out"), "utf8"),
-      stderr: readFileSync(join(dir, "err"), "utf8"),
-    };
-  } finally {
-    closeSync(out);
-    closeSync(err);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const r = spawnToFiles(RUNT, ["--root", STATE_ROOT, ...args], {
+    input: opts.input,
+    timeoutMs: opts.timeoutMs ?? 30_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 let serial = 0;
@@ -89,16 +64,6 @@ export function cleanup(): void {
 export function cleanupAll(): void {
   cleanup();
   rmSync(STATE_ROOT, { recursive: true, force: true });
-}
-
-/** Polls cond every 10 ms for up to ms; its last answer. */
-export async function until(cond: () => boolean, ms = 5000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return true;
-    await Bun.sleep(10);
-  }
-  return cond();
 }
 
 /** A live, non-zombie process. */

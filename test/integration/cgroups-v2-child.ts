@@ -4,6 +4,7 @@
 import { closeSync, constants, existsSync, openSync, readFileSync } from "node:fs";
 import { cgroupManager } from "../../src/cgroups/index.ts";
 import { native } from "../../src/native.ts";
+import { waitForSync } from "../helpers/harness.ts";
 
 const prefix = process.argv[2] ?? "";
 if (!prefix.startsWith("/runt-test-")) throw new Error("usage: cgroups-v2-child.ts /runt-test-...");
@@ -18,13 +19,7 @@ const joinScript = mgr
   .map((f) => `echo 0 > ${f}`)
   .join("; ");
 
-function waitFor(cond: () => boolean): void {
-  const end = Date.now() + 3000;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("timed out");
-    Bun.sleepSync(10);
-  }
-}
+const waitFor = (cond: () => boolean) => waitForSync("the cgroup", cond, 3000);
 
 try {
   mgr.create();

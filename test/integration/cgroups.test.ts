@@ -15,6 +15,7 @@ import {
   effectiveDeviceRules,
   parseDevicesList,
 } from "../../src/cgroups/index.ts";
+import { waitForSync } from "../helpers/harness.ts";
 import { forceCleanup, leftovers, testPrefix } from "./cgroups-cleanup.ts";
 
 const isRoot = process.getuid?.() === 0;
@@ -47,13 +48,7 @@ function procCgroups(pid: number): Map<string, string> {
   return out;
 }
 
-function waitFor(cond: () => boolean, ms = 3000): void {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("timed out");
-    Bun.sleepSync(10);
-  }
-}
+const waitFor = (cond: () => boolean, ms = 3000) => waitForSync("the cgroup", cond, ms);
 
 describe.skipIf(!isRoot)("cgroupfs driver on this host", () => {
   test("placement in every hierarchy, devices, killAll, destroy", async () => {

@@ -63,7 +63,7 @@ import {
   type Json,
   mutations,
 } from "../helpers/fuzz-configs.ts";
-import { REPO, ROOTFS, RUNT } from "../helpers/runt.ts";
+import { REPO, ROOTFS, RUNT, untilSync } from "../helpers/harness.ts";
 
 const RUNC = "/usr/sbin/runc";
 const FUZZ_IN_PROCESS_SAMPLE = Number(process.env.RUNT_DIFF_FUZZ_N ?? 500);
@@ -195,14 +195,18 @@ function holderPid(): number {
       { stdio: "ignore" },
     );
     const pid = holder.pid as number;
-    const end = Date.now() + 5000;
     // Until unshare has made the namespaces and exec'd sleep.
-    while (Date.now() < end) {
-      try {
-        if (readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith("sleep")) break;
-      } catch {}
-      Bun.sleepSync(5);
-    }
+    untilSync(
+      () => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith("sleep");
+        } catch {
+          return false;
+        }
+      },
+      5000,
+      5,
+    );
   }
   return holder.pid as number;
 }

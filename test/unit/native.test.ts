@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { native, type WaitResult } from "../../src/native.ts";
+import { until } from "../helpers/harness.ts";
 
 const addon = native();
 const { O_RDONLY, O_RDWR, O_WRONLY, O_NONBLOCK, O_DIRECTORY } = fs.constants;
@@ -51,10 +52,11 @@ function drain(fd: number): string {
 /** Polls a non-blocking fd until `want` has arrived (never blocks the test runner). */
 async function readUntil(fd: number, want: string, ms = 5000): Promise<string> {
   let out = "";
-  for (const end = Date.now() + ms; Date.now() < end; await Bun.sleep(5)) {
+  const arrived = () => {
     out += drain(fd);
-    if (out.includes(want)) return out;
-  }
+    return out.includes(want);
+  };
+  if (await until(arrived, ms, 5)) return out;
   throw new Error(`timed out waiting for ${JSON.stringify(want)}, got ${JSON.stringify(out)}`);
 }
 

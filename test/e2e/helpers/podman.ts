@@ -2,31 +2,23 @@
 // under one temporary directory: nothing of the host's podman is read or touched.
 import { spawnSync } from "node:child_process";
 import {
-  closeSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
-  openSync,
   readdirSync,
   readFileSync,
   rmdirSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { type Result, ROOTFS, RUNT, spawnToFiles } from "../../helpers/harness.ts";
 
-export const REPO = resolve(import.meta.dir, "../../..");
-/** The runt under test: RUNT_BIN, else the README's dist/runt. */
-export const RUNT = process.env.RUNT_BIN ?? join(REPO, "dist/runt");
-export const ROOTFS = join(REPO, "test/fixtures/bundles/busybox/rootfs");
+// The paths and the runt under test are test/helpers/harness.ts's.
+export { REPO, type Result, ROOTFS, RUNT } from "../../helpers/harness.ts";
+
 const CGROUP_ROOT = "/sys/fs/cgroup";
 export const IMAGE = "localhost/runt-e2e-busybox:latest";
-
-export interface Result {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
 
 function installed(bin: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${bin}`], { stdio: "ignore" }).status === 0;
@@ -139,38 +131,19 @@ graphroot = "${join(this.dir, "root")}"
 
   /** podman [globals] args, with --runtime RUNTIME ("runt" or "runc") when given. */
   run(runtime: string | undefined, args: string[], opts: RunOpts = {}): Result {
-    const out = join(this.dir, "out");
-    const err = join(this.dir, "err");
-    const o = openSync(out, "w");
-    const e = openSync(err, "w");
     const argv = ["podman", ...this.globals(runtime), ...args];
-    // conmon writes an "oom" marker into its working directory: keep it in ours.
-    const cwd = this.dir;
-    try {
-      const r = opts.tty
-        ? spawnSync("script", ["-qefc", argv.map(shellQuote).join(" "), "/dev/null"], {
-            env: this.env,
-            cwd,
-            input: opts.input ?? "",
-            stdio: ["pipe", o, e],
-            timeout: opts.timeoutMs ?? 60_000,
-          })
-        : spawnSync(argv[0] as string, argv.slice(1), {
-            env: this.env,
-            cwd,
-            input: opts.input ?? "",
-            stdio: ["pipe", o, e],
-            timeout: opts.timeoutMs ?? 60_000,
-          });
-      return {
-        status: r.status ?? -1,
-        stdout: readFileSync(out, "utf8"),
-        stderr: readFileSync(err, "utf8"),
-      };
-    } finally {
-      closeSync(o);
-      closeSync(e);
-    }
+    const [cmd, cmdArgs] = opts.tty
+      ? ["script", ["-qefc", argv.map(shellQuote).join(" "), "/dev/null"]]
+      : [argv[0] as string, argv.slice(1)];
+    const r = spawnToFiles(cmd, cmdArgs, {
+      env: this.env,
+      // conmon writes an "oom" marker into its working directory: keep it in ours.
+      cwd: this.dir,
+      input: opts.input,
+      timeoutMs: opts.timeoutMs ?? 60_000,
+      files: { out: join(this.dir, "out"), err: join(this.dir, "err") },
+    });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 
   /** podman import of the project's busybox rootfs as IMAGE. */
