@@ -119,18 +119,47 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+/* How much of a hook's output a failure carries: its last bytes, as runt's own hooks
+ * (src/container/hooks.ts HOOK_OUTPUT_MAX) and docs/plan-format.md say. */
+#define HOOK_OUTPUT_MAX 2048
+
+/* The output in ring (total bytes written, the last HOOK_OUTPUT_MAX kept) as the tail
+ * of an error: "; output: " and the kept bytes without surrounding whitespace, led by
+ * "..." when earlier bytes were dropped; "" when there is nothing to show. */
+static const char *hook_output(const char *ring, size_t total)
+{
+	static char out[HOOK_OUTPUT_MAX + 16];
+	size_t len = total < HOOK_OUTPUT_MAX ? total : HOOK_OUTPUT_MAX;
+	size_t start = total < HOOK_OUTPUT_MAX ? 0 : total % HOOK_OUTPUT_MAX;
+	char text[HOOK_OUTPUT_MAX];
+
+	for (size_t i = 0; i < len; i++)
+		text[i] = ring[(start + i) % HOOK_OUTPUT_MAX];
+	size_t a = 0, b = len;
+	while (a < b && isspace((unsigned char)text[a]))
+		a++;
+	while (b > a && isspace((unsigned char)text[b - 1]))
+		b--;
+	if (a == b)
+		return "";
+	snprintf(out, sizeof out, "; output: %s%.*s", total > HOOK_OUTPUT_MAX ? "..." : "",
+		 (int)(b - a), text + a);
+	return out;
+}
+
 /*
  * hook timeout argc path args... env...: runs one hook with the state on stdin
  * and waits for it, at most timeout seconds (0: no limit). A failure names the
- * hook and carries what it wrote to stdout and stderr.
+ * hook and carries the last HOOK_OUTPUT_MAX bytes it wrote to stdout and stderr
+ * (one pipe, so in the order written); all of it is read, so it never blocks.
  */
 void op_hook(const struct op *o)
 {
 	const char *path = o->s[2];
 	uint32_t argc = o->n[1];
 	int in[2], out[2];
-	char text[2048];
-	size_t len = 0;
+	char ring[HOOK_OUTPUT_MAX];
+	size_t total = 0;
 
 	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0)
 		fail("pipe2 for hook %s", path);
@@ -176,19 +205,17 @@ void op_hook(const struct op *o)
 		ssize_t n = read(out[0], buf, sizeof buf);
 		if (n <= 0)
 			break;
-		size_t keep = (size_t)n < sizeof text - 1 - len ? (size_t)n : sizeof text - 1 - len;
-		memcpy(text + len, buf, keep);
-		len += keep;
+		for (ssize_t i = 0; i < n; i++)
+			ring[total++ % HOOK_OUTPUT_MAX] = buf[i];
 	}
 	close(out[0]);
-	text[len] = 0;
 	int status;
 	if (timed_out) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 		errno = ETIMEDOUT;
-		fail("hook %s did not finish within %llus and was killed", path,
-		     (unsigned long long)o->n[0]);
+		fail("hook %s did not finish within %llus and was killed%s", path,
+		     (unsigned long long)o->n[0], hook_output(ring, total));
 	}
 	/* Output ended: the hook exited or closed its stdout; a hook that keeps running
 	 * after closing it still runs into the deadline. */
@@ -197,8 +224,8 @@ void op_hook(const struct op *o)
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			errno = ETIMEDOUT;
-			fail("hook %s did not finish within %llus and was killed", path,
-			     (unsigned long long)o->n[0]);
+			fail("hook %s did not finish within %llus and was killed%s", path,
+			     (unsigned long long)o->n[0], hook_output(ring, total));
 		}
 		usleep(2000);
 	}
@@ -208,9 +235,9 @@ void op_hook(const struct op *o)
 		char sig[64];
 		snprintf(sig, sizeof sig, "%s", strsignal(WTERMSIG(status)));
 		sig[0] = tolower((unsigned char)sig[0]);
-		fail("error running hook %s: it was killed by signal %d (%s)%s%s", path, WTERMSIG(status),
-		     sig, len ? "; output: " : "", text);
+		fail("error running hook %s: it was killed by signal %d (%s)%s", path, WTERMSIG(status),
+		     sig, hook_output(ring, total));
 	}
 	if (WEXITSTATUS(status))
-		fail("hook %s exited with status %d%s%s", path, WEXITSTATUS(status), len ? "; output: " : "", text);
+		fail("hook %s exited with status %d%s", path, WEXITSTATUS(status), hook_output(ring, total));
 }

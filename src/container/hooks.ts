@@ -4,7 +4,9 @@
 // container's namespaces (createContainer, startContainer) are plan ops run by
 // runt-init (src/plan/compile.ts, native/init/tty.c).
 import { spawnSync } from "node:child_process";
+import { closeSync, fstatSync, readSync } from "node:fs";
 import { RuntError } from "../errors.ts";
+import { native } from "../native.ts";
 import type { Hook, Spec } from "../spec/types.ts";
 
 /** The state a hook reads on stdin (runtime.md, "State"). */
@@ -48,9 +50,46 @@ export function hookStateJson(s: HookState): string {
   return JSON.stringify(out);
 }
 
+/**
+ * How much of a hook's output a failure carries: its last bytes. runc puts all of
+ * stdout and stderr in the error; runt-init sends its errors in one message, so both
+ * halves keep the end, where a failing program says why (native/init/tty.c has the
+ * same HOOK_OUTPUT_MAX).
+ */
+export const HOOK_OUTPUT_MAX = 2048;
+
+/**
+ * "; output: TEXT" for a failure: the last HOOK_OUTPUT_MAX bytes of everything the
+ * hook wrote to stdout and stderr (total bytes), without surrounding whitespace, led
+ * by "..." when earlier bytes were dropped; "" when there is nothing to show.
+ */
+export function hookOutputTail(last: Uint8Array, total: number): string {
+  const text = Buffer.from(last.subarray(-HOOK_OUTPUT_MAX)).toString().trim();
+  return text ? `; output: ${total > HOOK_OUTPUT_MAX ? "..." : ""}${text}` : "";
+}
+
+/** The last HOOK_OUTPUT_MAX bytes of fd (a file) and its size. */
+function lastBytes(fd: number): { last: Uint8Array; total: number } {
+  const total = fstatSync(fd).size;
+  const last = Buffer.alloc(Math.min(total, HOOK_OUTPUT_MAX));
+  readSync(fd, last, 0, last.length, total - last.length);
+  return { last, total };
+}
+
 /** Runs one hook; returns null when it succeeded, else why it failed. */
 export function runHook(hook: Hook, state: string): string | null {
   const args = hook.args?.length ? hook.args : [hook.path];
+  // stdout and stderr share one memfd, as they share one pipe in runt-init: the output
+  // is in the order written, and there is no buffer limit to kill a talkative hook.
+  const out = native().memfdFromBytes("runt-hook-output", new Uint8Array(0), false);
+  try {
+    return runHookInto(hook, args, state, out);
+  } finally {
+    closeSync(out);
+  }
+}
+
+function runHookInto(hook: Hook, args: string[], state: string, out: number): string | null {
   const r = spawnSync(hook.path, args.slice(1), {
     argv0: args[0],
     input: state,
@@ -63,11 +102,10 @@ export function runHook(hook: Hook, state: string): string | null {
     cwd: "/",
     timeout: hook.timeout ? hook.timeout * 1000 : undefined,
     killSignal: "SIGKILL",
-    stdio: ["pipe", "pipe", "pipe"],
-    maxBuffer: 1 << 20,
+    stdio: ["pipe", out, out],
   });
-  const output = `${r.stdout?.toString() ?? ""}${r.stderr?.toString() ?? ""}`.trim().slice(-2000);
-  const tail = output ? `; output: ${output}` : "";
+  const { last, total } = lastBytes(out);
+  const tail = hookOutputTail(last, total);
   const err = r.error as NodeJS.ErrnoException | undefined;
   if (err?.code === "ETIMEDOUT" || (hook.timeout && r.signal === "SIGKILL" && !err)) {
     return `hook ${hook.path} did not finish within ${hook.timeout}s and was killed${tail}`;

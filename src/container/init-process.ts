@@ -168,10 +168,18 @@ export function describeError(plan: CompiledPlan, msg: string): string {
   const index = Number(m[1]);
   const errno = Number(m[2]);
   const note = plan.notes[index] ?? "the container set-up";
+  // A hook's failure ends with the tail of its output (native/init/tty.c): the errno
+  // goes before it, so that it is not read as the hook's last words.
+  const text = m[3] ?? "";
+  const at =
+    text.startsWith("hook ") || text.startsWith("error running hook ")
+      ? text.indexOf("; output: ")
+      : -1;
+  const [what, output] = at < 0 ? [text, ""] : [text.slice(0, at), text.slice(at)];
   // A hook's own failure (exit status, signal) has no errno worth showing.
-  const hookExit = / (exited with status|was killed by signal) /.test(m[3] ?? "");
+  const hookExit = / (exited with status|was killed by signal) /.test(what);
   const reason = errno && !hookExit ? `: ${errnoText(errno)}` : "";
   // The kernel refuses an exec label when the LSM is off: say so, as runc's error does not.
   const hint = errno === 22 || errno === 2 ? lsmHint(note) : undefined;
-  return `${note}: ${m[3]}${reason}${hint ? `; ${hint}` : ""}`;
+  return `${note}: ${what}${reason}${output}${hint ? `; ${hint}` : ""}`;
 }
