@@ -8,7 +8,6 @@ import type { CgroupMountSource } from "../plan/compile.ts";
 import type { LinuxResources } from "../spec/types.ts";
 import type { DeviceCgroupInput, DeviceNodeInput } from "./devices.ts";
 import type { CgroupMode } from "./mode.ts";
-import type { CgroupManagerState } from "./state-codec.ts";
 import type { Stats } from "./stats.ts";
 
 /** One hierarchy's directory of the container. */
@@ -21,6 +20,20 @@ export interface CgroupDir {
   data: string;
   mountpoint: string;
   dir: string;
+}
+
+/** The cgroupfs drivers' record in state.json (state-codec.ts writes and checks it). */
+export interface CgroupManagerState {
+  version: 1;
+  driver: "cgroupfs";
+  mode: CgroupMode;
+  /** The cgroup path ("/runt/<id>"), the same in every hierarchy. */
+  path: string;
+  dirs: CgroupDir[];
+  /** Directories runt's mkdir made, parents first: destroy() removes only these and the leaves. */
+  created: string[];
+  /** linux.resources as last applied (create, then each `update`). */
+  resources?: LinuxResources;
 }
 
 export type { CgroupMountSource };

@@ -4,23 +4,9 @@
 // written it; containers made by older runts must stay deletable, so a change
 // here needs a new version and a reader for the old one.
 import type { LinuxResources } from "../spec/types.ts";
-import type { CgroupDir } from "./driver.ts";
+import type { CgroupDir, CgroupManagerState } from "./driver.ts";
 import type { CgroupMode } from "./mode.ts";
 import { CgroupError } from "./util.ts";
-
-/** What toJSON() writes into the container's state and fromJSON() reads back. */
-export interface CgroupManagerState {
-  version: 1;
-  driver: "cgroupfs";
-  mode: CgroupMode;
-  /** The cgroup path ("/runt/<id>"), the same in every hierarchy. */
-  path: string;
-  dirs: CgroupDir[];
-  /** Directories runt's mkdir made, parents first: destroy() removes only these and the leaves. */
-  created: string[];
-  /** linux.resources as last applied (create, then each `update`). */
-  resources?: LinuxResources;
-}
 
 /** The fields of a cgroupfs driver, as the record holds them. */
 export interface CgroupfsFields {

@@ -1,5 +1,5 @@
-// cgroup v1 specifics: the devices controller's files, cpuset's empty-by-default
-// cpus/mems, and the freezer.
+// cgroup v1 files of one directory: the devices controller's files, cpuset's
+// empty-by-default cpus/mems, and the freezer. Used by the v1 driver.
 import { dirname } from "node:path";
 import { type DeviceState, parseDevicesList, v1DeviceWrites } from "./devices.ts";
 import { CgroupError, readOptional, sleepMs, writeFile } from "./util.ts";
@@ -62,4 +62,34 @@ export function v1Freeze(dir: string): boolean | null {
 
 export function v1Thaw(dir: string): void {
   writeFile(`${dir}/freezer.state`, "THAWED");
+}
+
+/** Freeze and check that freezer.state says FROZEN; if not, thaw again and say so. */
+export function v1FreezeChecked(dir: string): void {
+  v1Freeze(dir);
+  const s = readOptional(`${dir}/freezer.state`)?.trim();
+  if (s !== "FROZEN") {
+    v1Thaw(dir);
+    throw new CgroupError(
+      `cgroups: ${dir}/freezer.state stayed ${s} (a process in uninterruptible sleep?); the container was thawed again, try pausing later`,
+    );
+  }
+}
+
+/** "frozen", "thawed", or null without freezer.state. */
+export function v1FreezerState(dir: string): "frozen" | "thawed" | null {
+  const s = readOptional(`${dir}/freezer.state`)?.trim();
+  if (s === undefined) return null;
+  return s === "THAWED" ? "thawed" : "frozen";
+}
+
+/**
+ * Whether the v1 freezer cgroup `dir` is frozen: the file that says so, null
+ * when it is not, undefined when `dir` does not exist (then ask its parent).
+ */
+export function v1FrozenFile(dir: string): string | null | undefined {
+  const file = `${dir}/freezer.state`;
+  const s = readOptional(file)?.trim();
+  if (s === undefined) return undefined;
+  return s === "THAWED" ? null : `${file} is ${s}`;
 }

@@ -1,71 +1,72 @@
-// The cgroupfs driver: one directory per hierarchy the container uses, the same
-// cgroup path in each. On v1 that is every mounted controller hierarchy plus
-// name=systemd (see mode.ts); on hybrid also the cgroup2 one, as runc does, so
-// the container's processes are not left in their creator's v2 cgroup; on v2 the
-// one unified hierarchy.
-
+// What the two cgroupfs drivers (driver-v1.ts, driver-v2.ts) share: one
+// directory per hierarchy the container uses, the same cgroup path in each,
+// made with mkdir and removed with rmdir, and the bookkeeping of which
+// directories runt made. What a hierarchy's files mean (resources, devices,
+// the freezer, stats, OOM counts, mounts) is each driver's own.
 import { mkdirSync, readdirSync, rmdirSync } from "node:fs";
-import { basename, dirname } from "node:path";
+import { dirname } from "node:path";
 import type { LinuxResources } from "../spec/types.ts";
-import { applyResources, freezeState, oomKillCount, setFrozen } from "./apply.ts";
 import {
   type DeviceCgroupInput,
   type DeviceNodeInput,
+  type DeviceState,
   deviceRuleString,
   deviceState,
   effectiveDeviceRules,
 } from "./devices.ts";
-import type {
-  CgroupDir,
-  CgroupManager,
-  CgroupManagerOptions,
-  CgroupMountSource,
-} from "./driver.ts";
+import type { CgroupDir, CgroupManager, CgroupManagerState, CgroupMountSource } from "./driver.ts";
 import { killAll } from "./kill-all.ts";
-import { type CgroupMode, DEFAULT_CGROUP_ROOT, detectCgroups, type Hierarchy } from "./mode.ts";
-import { hierarchyDir, resolveCgroupPath } from "./path.ts";
-import {
-  type CgroupManagerState,
-  decodeCgroupfsState,
-  encodeCgroupfsState,
-} from "./state-codec.ts";
-import { type Stats, v1Stats, v2Stats } from "./stats.ts";
+import type { CgroupMode } from "./mode.ts";
+import { encodeCgroupfsState } from "./state-codec.ts";
+import type { Stats } from "./stats.ts";
 import { CgroupError, errnoCode, parsePids, readOptional, sleepMs } from "./util.ts";
-import { v1ApplyDevices, v1Freeze, v1InitCpuset, v1Thaw } from "./v1.ts";
-import { v2ApplyDevices, v2Freeze, v2Kill, v2Thaw } from "./v2.ts";
-
-export type {
-  CgroupDir,
-  CgroupManager,
-  CgroupManagerOptions,
-  CgroupMountSource,
-} from "./driver.ts";
-export type { CgroupManagerState } from "./state-codec.ts";
 
 const RMDIR_WAIT_MS = 3000;
 
-class FsManager implements CgroupManager {
+export abstract class CgroupfsDriver implements CgroupManager {
   readonly driver = "cgroupfs" as const;
   readonly paths: Readonly<Record<string, string>>;
-  resources: LinuxResources = {};
+  resources: LinuxResources;
 
   constructor(
     readonly mode: CgroupMode,
     readonly path: string,
-    private readonly dirs: CgroupDir[],
+    protected readonly dirs: CgroupDir[],
     private readonly created: string[],
+    resources: LinuxResources = {},
   ) {
     const paths: Record<string, string> = {};
     for (const d of dirs) for (const k of d.keys) paths[k] = d.dir;
     this.paths = paths;
+    this.resources = resources;
   }
+
+  // What each driver says about its hierarchies' files.
+  /** After mkdir of `d.dir`, before any process joins it (v1: fill cpuset). */
+  protected prepareDir(_d: CgroupDir): void {}
+  /** The file showing the cgroup (or the ancestor it would be made in) frozen, or null. */
+  protected abstract frozenFile(): string | null;
+  /** Bring the device allow-list to `state`. */
+  protected abstract writeDevices(state: DeviceState): void;
+  /** Write linux.resources other than devices. */
+  protected abstract writeResources(resources: LinuxResources): void;
+  /** For killAll: freeze while signalling (null without a freezer). */
+  protected abstract freezeForSignal(): { wasFrozen: boolean; thaw: () => void } | null;
+  /** For killAll: SIGKILL the whole subtree at once; false where the kernel cannot. */
+  protected abstract killCgroup(): boolean;
+  abstract freeze(): void;
+  abstract thaw(): void;
+  abstract freezerState(): "frozen" | "thawed" | null;
+  abstract stats(): Stats;
+  abstract oomKills(): number;
+  abstract mountSources(): CgroupMountSource[];
 
   create(): void {
     const before = this.created.length;
     try {
       for (const d of this.dirs) {
         this.mkdirs(d.mountpoint, d.dir);
-        if (d.controllers.includes("cpuset")) v1InitCpuset(d.mountpoint, d.dir);
+        this.prepareDir(d);
       }
     } catch (e) {
       // Undo only what this call made (deepest first); a directory that was
@@ -115,13 +116,7 @@ class FsManager implements CgroupManager {
     const main = this.dirs.find((d) => d.controllers.includes("devices")) ?? this.dirs[0];
     const procsFile = main ? `${main.dir}/cgroup.procs` : "";
     const pids = main ? parsePids(readOptional(procsFile) ?? "") : [];
-    let frozen: string | null = null;
-    for (const d of this.dirs) {
-      if (d.kind === "v1" && !d.controllers.includes("freezer")) continue;
-      frozen = frozenFile(d);
-      if (frozen) break;
-    }
-    return { pids, procsFile, frozen };
+    return { pids, procsFile, frozen: this.frozenFile() };
   }
 
   procsFiles(): string[] {
@@ -139,46 +134,13 @@ class FsManager implements CgroupManager {
         ? `linux.resources.devices[${i}]`
         : `runt's default device rule "${deviceRuleString(rule)}"`;
     });
-    if (this.mode === "v2") {
-      const unified = this.dirs.find((d) => d.kind === "v2");
-      if (unified) v2ApplyDevices(unified.dir, state);
-      return;
-    }
-    const devicesDir = this.dirs.find((d) => d.controllers.includes("devices"));
-    if (!devicesDir) {
-      // Without it nothing would restrict device access: refuse, as runc does.
-      throw new CgroupError(
-        "cgroups: the v1 devices controller is not mounted, so the container's device allow-list cannot be applied",
-      );
-    }
-    v1ApplyDevices(devicesDir.dir, state);
+    this.writeDevices(state);
   }
 
   applyResources(resources: LinuxResources = {}): void {
-    applyResources(this.mode, this.dirs, resources);
+    this.writeResources(resources);
     const { devices: _, ...rest } = resources;
     this.resources = rest;
-  }
-
-  freeze(): void {
-    setFrozen(this.mode, this.dirs, true);
-  }
-
-  thaw(): void {
-    setFrozen(this.mode, this.dirs, false);
-  }
-
-  freezerState(): "frozen" | "thawed" | null {
-    return freezeState(this.mode, this.dirs);
-  }
-
-  stats(): Stats {
-    if (this.mode === "v2") return v2Stats(this.dirs[0]?.dir ?? "");
-    return v1Stats(this.paths);
-  }
-
-  oomKills(): number {
-    return oomKillCount(this.mode, this.dirs);
   }
 
   pids(): number[] {
@@ -191,21 +153,12 @@ class FsManager implements CgroupManager {
   }
 
   killAll(signal: NodeJS.Signals | number = "SIGKILL"): void {
-    const freezer = this.dirs.find((d) => d.controllers.includes("freezer"));
-    const unified = this.dirs.find((d) => d.kind === "v2");
-    const v2Freezer = this.mode === "v2" ? unified : undefined;
     killAll(
       {
         path: this.path,
         pids: () => this.pids(),
-        freezeForSignal: () => {
-          const v1 = freezer ? v1Freeze(freezer.dir) : null;
-          if (freezer && v1 !== null) return { wasFrozen: v1, thaw: () => v1Thaw(freezer.dir) };
-          const v2 = v2Freezer ? v2Freeze(v2Freezer.dir) : null;
-          if (v2Freezer && v2 !== null) return { wasFrozen: v2, thaw: () => v2Thaw(v2Freezer.dir) };
-          return null;
-        },
-        killCgroup: () => (unified ? v2Kill(unified.dir) : false),
+        freezeForSignal: () => this.freezeForSignal(),
+        killCgroup: () => this.killCgroup(),
       },
       signal,
     );
@@ -242,20 +195,6 @@ class FsManager implements CgroupManager {
     }
   }
 
-  mountSources(): CgroupMountSource[] {
-    if (this.mode === "v2") {
-      const d = this.dirs[0];
-      return d ? [{ name: "", fstype: "cgroup2", data: "", hostPath: d.dir, aliases: [] }] : [];
-    }
-    return this.dirs
-      .filter((d) => d.kind === "v1")
-      .map((d) => {
-        const name = basename(d.mountpoint);
-        const aliases = d.controllers.length > 1 ? d.controllers.filter((c) => c !== name) : [];
-        return { name, fstype: "cgroup" as const, data: d.data, hostPath: d.dir, aliases };
-      });
-  }
-
   toJSON(): CgroupManagerState {
     const { mode, path, dirs, created, resources } = this;
     return encodeCgroupfsState({ mode, path, dirs, created, resources });
@@ -263,23 +202,17 @@ class FsManager implements CgroupManager {
 }
 
 /**
- * The freezer file that shows the cgroup at d.dir frozen ("freezer.state" not
- * THAWED on v1, "frozen 1" in cgroup.events on v2), or, while d.dir does not
- * exist yet, its nearest existing ancestor (a new cgroup starts frozen under a
- * frozen parent); null when it is not frozen.
+ * Ask `probe` about d.dir, or, while d.dir does not exist yet (probe says
+ * undefined), about its nearest existing ancestor below the mount point: a new
+ * cgroup starts frozen under a frozen parent.
  */
-function frozenFile(d: CgroupDir): string | null {
+export function frozenUpwards(
+  d: CgroupDir,
+  probe: (dir: string) => string | null | undefined,
+): string | null {
   for (let dir = d.dir; dir.length > d.mountpoint.length; dir = dirname(dir)) {
-    if (d.kind === "v1") {
-      const file = `${dir}/freezer.state`;
-      const s = readOptional(file)?.trim();
-      if (s === undefined) continue;
-      return s === "THAWED" ? null : `${file} is ${s}`;
-    }
-    const events = readOptional(`${dir}/cgroup.events`);
-    if (events === null) continue;
-    if (readOptional(`${dir}/cgroup.freeze`)?.trim() === "1") return `${dir}/cgroup.freeze is 1`;
-    return /^frozen 1$/m.test(events) ? `${dir}/cgroup.events says "frozen 1"` : null;
+    const found = probe(dir);
+    if (found !== undefined) return found;
   }
   return null;
 }
@@ -318,38 +251,9 @@ function rmdirRetrying(dir: string, deadline: number): string | null {
   }
 }
 
-function dirFor(h: Hierarchy, path: string): CgroupDir {
-  return {
-    kind: h.kind,
-    keys: h.keys,
-    controllers: h.controllers,
-    data: h.data,
-    mountpoint: h.mountpoint,
-    dir: hierarchyDir(h.mountpoint, h.mountRoot, path),
-  };
-}
-
-/** The manager for a container: detects the cgroup mode and resolves linux.cgroupsPath. */
-export function cgroupManager(opts: CgroupManagerOptions): CgroupManager {
-  if (opts.systemd) {
-    throw new CgroupError(
-      "cgroups: the systemd cgroup driver is not supported yet; run without --systemd-cgroup",
-    );
-  }
-  const path = resolveCgroupPath(opts.path, opts.id);
-  const setup = detectCgroups(opts.root ?? DEFAULT_CGROUP_ROOT, opts.mountinfo);
-  return new FsManager(
-    setup.mode,
-    path,
-    setup.hierarchies.map((h) => dirFor(h, path)),
-    [],
+/** pause/resume where the host has no freezer. */
+export function noFreezer(): CgroupError {
+  return new CgroupError(
+    "cgroups: no freezer: neither the v1 freezer controller nor cgroup v2's cgroup.freeze is available",
   );
-}
-
-/** The manager recorded in a container's state (toJSON()), for `delete`, `kill`, `exec`. */
-export function cgroupManagerFromJSON(json: unknown): CgroupManager {
-  const s = decodeCgroupfsState(json);
-  const mgr = new FsManager(s.mode, s.path, [...s.dirs], [...s.created]);
-  if (s.resources) mgr.resources = s.resources;
-  return mgr;
 }
