@@ -5,8 +5,16 @@
 // here (or one of the files crun passes and runc fails), unless
 // test/conformance/known-differences.txt gives the reason.
 //
+// A third part, schema, checks documents against the runtime-spec's own JSON schemas
+// (../shared/oci-runtime-spec/schema; Debian's packaged copy is 1.0.2, too old):
+// what `runt spec`, `runt spec --rootless` and `runt features` print, every config in
+// test/fixtures/configs and test/fixtures/differential, and configs the schema must
+// reject. Its "reference" column is the schema's answer (pass: valid), its "runt"
+// column runt's own validator's; a row where either differs from what is expected
+// counts as a regression.
+//
 //   bun scripts/conformance.ts [--runtime BIN] [--reference BIN] [--out DIR]
-//                              [--suite oci|bats] [NAME...]
+//                              [--suite oci|bats|schema] [NAME...]
 import { spawnSync } from "node:child_process";
 import {
   chmodSync,
@@ -14,6 +22,7 @@ import {
   existsSync,
   linkSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
   rmdirSync,
@@ -22,13 +31,19 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join, resolve } from "node:path";
+import Ajv, { type ValidateFunction } from "ajv-draft-04";
+import { features } from "../src/container/features.ts";
+import { CONTAINER_STATUSES, defaultSpec, validateConfig } from "../src/spec/index.ts";
+import { brokenConfig, SCHEMA_REJECTS } from "../test/helpers/schema-cases.ts";
 
 const REPO = resolve(import.meta.dir, "..");
 export const SHARED = resolve(REPO, "../shared/conformance");
+/** The runtime-spec at the version runt implements; its schema/ is the schema part's. */
+export const SPEC_DIR = resolve(REPO, "../shared/oci-runtime-spec");
 const KNOWN = join(REPO, "test/conformance/known-differences.txt");
 
 export type Outcome = "pass" | "fail" | "skip" | "missing";
-export type Suite = "oci" | "bats";
+export type Suite = "oci" | "bats" | "schema";
 
 export interface Row {
   suite: Suite;
@@ -59,8 +74,10 @@ export function parseExpectations(text: string): Expectations {
   text.split("\n").forEach((raw, i) => {
     const line = raw.trim();
     if (!line || line.startsWith("#")) return;
-    const m = /^(require\s+)?(oci|bats)\s+(.+?)\s+--\s+(.+)$/.exec(line);
-    if (!m) throw new Error(`${KNOWN}:${i + 1}: expected "[require] oci|bats NAME -- REASON"`);
+    const m = /^(require\s+)?(oci|bats|schema)\s+(.+?)\s+--\s+(.+)$/.exec(line);
+    if (!m) {
+      throw new Error(`${KNOWN}:${i + 1}: expected "[require] oci|bats|schema NAME -- REASON"`);
+    }
     (m[1] ? required : known).set(key(m[2] as Suite, m[3] as string), m[4] as string);
   });
   return { known, required };
@@ -253,6 +270,201 @@ function withCgroupsRestored<T>(what: string, run: () => T): T {
   }
 }
 
+/**
+ * config-schema.json refers to the sections of other platforms; the spec copy in
+ * ../shared carries only the Linux ones. Stand-ins accept any object.
+ */
+const OTHER_PLATFORMS = ["solaris", "windows", "vm", "zos", "freebsd"];
+
+/**
+ * The runtime-spec's schemas (draft-04) as one ajv, each under its file name, with
+ * stand-ins for the other platforms' sections when they are absent.
+ */
+export function schemaAjv(files: [name: string, schema: object][]): Ajv {
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  for (const [name, schema] of files) ajv.addSchema(schema, name);
+  for (const platform of OTHER_PLATFORMS) {
+    const name = `config-${platform}.json`;
+    if (!files.some(([n]) => n === name)) ajv.addSchema({ [platform]: { type: "object" } }, name);
+  }
+  return ajv;
+}
+
+/** One document to check: its schema file, the outcome expected of both columns. */
+export interface SchemaCase {
+  name: string;
+  /** A file of schema/, e.g. config-schema.json. */
+  schema: string;
+  /** What the schema and runt should both say of it. */
+  want: "pass" | "fail";
+  /** The document, or why it could not be had (runt failed to print it). */
+  document: { value: unknown } | { error: string };
+  /** runt's own answer (its validator's, or "pass" when runt printed the document). */
+  runt: Outcome;
+}
+
+/** ajv's answer for one document, with its findings when it says no. */
+export function schemaOutcome(
+  ajv: Ajv,
+  c: Pick<SchemaCase, "schema" | "document">,
+): { outcome: Outcome; why?: string } {
+  if ("error" in c.document) return { outcome: "missing", why: c.document.error };
+  let validate: ValidateFunction | undefined;
+  try {
+    validate = ajv.getSchema(c.schema);
+  } catch (e) {
+    return { outcome: "missing", why: `${c.schema}: ${(e as Error).message}` };
+  }
+  if (!validate) return { outcome: "missing", why: `no schema ${c.schema}` };
+  if (validate(c.document.value)) return { outcome: "pass" };
+  const errors = validate.errors ?? [];
+  const first = ajv.errorsText(errors.slice(0, 3), { separator: "; " });
+  return {
+    outcome: "fail",
+    why: errors.length > 3 ? `${first}; ${errors.length - 3} more` : first,
+  };
+}
+
+/**
+ * A schema row: ok when the schema and runt both say what the case expects; else a
+ * regression, unless known-differences.txt names it (`schema NAME -- REASON`).
+ */
+export function schemaRow(
+  c: Pick<SchemaCase, "name" | "want" | "runt">,
+  reference: Outcome,
+  exp: Expectations,
+): Row {
+  const base = { suite: "schema" as const, name: c.name, reference, runt: c.runt };
+  if (reference === c.want && c.runt === c.want) return { ...base, verdict: "ok" };
+  const reason = exp.known.get(key("schema", c.name));
+  if (reason) return { ...base, verdict: "known", reason };
+  return { ...base, verdict: "regression" };
+}
+
+/** validateConfig's answer: "pass" when it accepts the config. */
+function validatorOutcome(value: unknown): Outcome {
+  try {
+    validateConfig(value);
+    return "pass";
+  } catch {
+    return "fail";
+  }
+}
+
+/** What runt prints for args (run in a directory of its own), as JSON. */
+function printed(bin: string, args: string[], file?: string): SchemaCase["document"] {
+  const dir = mkdtempSync("/tmp/runt-schema-");
+  try {
+    const r = spawnSync(bin, args, { cwd: dir, encoding: "utf8", timeout: 30_000 });
+    if (r.status !== 0) return { error: `runt ${args.join(" ")}: ${(r.stderr ?? "").trim()}` };
+    return { value: JSON.parse(file ? readFileSync(join(dir, file), "utf8") : r.stdout) };
+  } catch (e) {
+    return { error: `runt ${args.join(" ")}: ${(e as Error).message}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** *.json of dir as [dir's base name/file, parsed]. */
+function jsonFiles(dir: string): [string, SchemaCase["document"]][] {
+  const tag = dir.split("/").pop() ?? dir;
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => {
+      try {
+        return [`${tag}/${f}`, { value: JSON.parse(readFileSync(join(dir, f), "utf8")) }];
+      } catch (e) {
+        return [`${tag}/${f}`, { error: (e as Error).message }];
+      }
+    });
+}
+
+/** Every document the schema part checks (bin: the runt under test). */
+function schemaCases(bin: string): SchemaCase[] {
+  const config = "config-schema.json";
+  const cases: SchemaCase[] = [];
+  const byRunt = (name: string, schema: string, document: SchemaCase["document"]) =>
+    cases.push({
+      name,
+      schema,
+      want: "pass",
+      document,
+      runt: "error" in document ? "fail" : "pass",
+    });
+  byRunt("runt spec", config, printed(bin, ["spec"], "config.json"));
+  byRunt("runt spec --rootless", config, printed(bin, ["spec", "--rootless"], "config.json"));
+  byRunt("defaultSpec({ args })", config, { value: defaultSpec({ args: ["/bin/echo", "a b"] }) });
+  byRunt("runt features", "features-schema.json", printed(bin, ["features"]));
+  const host = {
+    runtVersion: "0.1.0",
+    specVersion: "1.3.0",
+    libseccompVersion: "2.5.4",
+    kernelRelease: "6.1.0-18-amd64",
+  };
+  byRunt("features(), libseccomp 2.5.4, kernel 6.1", "features-schema.json", {
+    value: features(host),
+  });
+  byRunt("features(), no libseccomp, kernel 4.9", "features-schema.json", {
+    value: features({ ...host, libseccompVersion: undefined, kernelRelease: "4.9.0" }),
+  });
+  for (const dir of ["configs", "differential"]) {
+    for (const [name, document] of jsonFiles(join(REPO, "test/fixtures", dir))) {
+      const runt = "error" in document ? "fail" : validatorOutcome(document.value);
+      cases.push({ name, schema: config, want: "pass", document, runt });
+    }
+  }
+  for (const [what, mutate] of SCHEMA_REJECTS) {
+    const value = brokenConfig(mutate);
+    cases.push({
+      name: `rejects ${what}`,
+      schema: config,
+      want: "fail",
+      document: { value },
+      runt: validatorOutcome(value),
+    });
+  }
+  // The statuses runt's state reports; paused (as every status but creating) needs a pid.
+  const state = "state-schema.json";
+  for (const status of CONTAINER_STATUSES) {
+    cases.push({
+      name: `state ${status}`,
+      schema: state,
+      want: "pass",
+      document: { value: { ociVersion: "1.3.0", id: "c1", status, pid: 1, bundle: "/b" } },
+      runt: "pass",
+    });
+  }
+  cases.push({
+    name: "rejects state paused without a pid",
+    schema: state,
+    want: "fail",
+    document: { value: { ociVersion: "1.3.0", id: "c1", status: "paused", bundle: "/b" } },
+    runt: "fail",
+  });
+  return cases;
+}
+
+/** The schema part: one row a document; each failure's findings on stderr. */
+function runSchema(bin: string, exp: Expectations, names: string[]): Row[] {
+  const dir = join(SPEC_DIR, "schema");
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .map((f): [string, object] => [f, JSON.parse(readFileSync(join(dir, f), "utf8"))]);
+  const ajv = schemaAjv(files);
+  const cases = schemaCases(bin).filter((c) => !names.length || names.includes(c.name));
+  return cases.map((c) => {
+    const { outcome, why } = schemaOutcome(ajv, c);
+    const row = schemaRow(c, outcome, exp);
+    if (row.verdict === "regression") {
+      console.error(
+        `conformance: schema ${c.name}: schema ${outcome}, runt ${c.runt}, want ${c.want}${why ? `: ${why}` : ""}`,
+      );
+    }
+    return row;
+  });
+}
+
 const SHOW: Record<Outcome, string> = { pass: "pass", fail: "FAIL", skip: "skip", missing: "-" };
 
 export function table(rows: Row[], refName: string): string {
@@ -288,41 +500,55 @@ function main(argv: string[]): number {
   const out = resolve(opt("out") ?? "/tmp/runt-conformance");
   const only = opt("suite") as Suite | undefined;
   const names = argv;
-  if (!existsSync(SHARED)) {
-    console.log(`conformance: ${SHARED} is missing; the field's suites were not run`);
-    return 0;
-  }
-  if (!reference) {
-    console.log("conformance: no runc to compare with; install it (apt-get install runc)");
-    return 1;
-  }
+  const field = !only || only === "oci" || only === "bats";
+  const schema = !only || only === "schema";
   const exp = parseExpectations(existsSync(KNOWN) ? readFileSync(KNOWN, "utf8") : "");
-  mkdirSync(out, { recursive: true });
-  const runtime = installedAsRunc(given, out);
   const rows: Row[] = [];
   const started = Date.now();
-  if (!only || only === "oci") {
-    const ref = withMountsRestored("oci/runc", () => runOci(reference, "reference", out, names));
-    const ours = withMountsRestored("oci/runt", () => runOci(runtime, "runt", out, names));
-    rows.push(...compare("oci", ref, ours, exp));
+  let failed = false;
+  if (field && !existsSync(SHARED)) {
+    console.log(`conformance: ${SHARED} is missing; the field's suites were not run`);
+  } else if (field && !reference) {
+    console.log("conformance: no runc to compare with; install it (apt-get install runc)");
+    failed = true;
+  } else if (field) {
+    mkdirSync(out, { recursive: true });
+    const runtime = installedAsRunc(given, out);
+    if (!only || only === "oci") {
+      const ref = withMountsRestored("oci/runc", () => runOci(reference, "reference", out, names));
+      const ours = withMountsRestored("oci/runt", () => runOci(runtime, "runt", out, names));
+      rows.push(...compare("oci", ref, ours, exp));
+    }
+    if (!only || only === "bats") {
+      const bats = (label: string, bin: string) =>
+        withCgroupsRestored(`bats/${label}`, () =>
+          withMountsRestored(`bats/${label}`, () => runBats(bin, label, out, names)),
+        );
+      const ref = bats("reference", reference);
+      const ours = bats("runt", runtime);
+      rows.push(...compare("bats", ref, ours, exp));
+    }
   }
-  if (!only || only === "bats") {
-    const bats = (label: string, bin: string) =>
-      withCgroupsRestored(`bats/${label}`, () =>
-        withMountsRestored(`bats/${label}`, () => runBats(bin, label, out, names)),
-      );
-    const ref = bats("reference", reference);
-    const ours = bats("runt", runtime);
-    rows.push(...compare("bats", ref, ours, exp));
+  if (schema && !existsSync(join(SPEC_DIR, "schema"))) {
+    console.log(`conformance: ${SPEC_DIR}/schema is missing; the schema checks were not run`);
+  } else if (schema) {
+    rows.push(...runSchema(given, exp, names));
   }
-  const refName = reference.split("/").pop() ?? "runc";
-  console.log(table(rows, refName));
-  for (const s of ["oci", "bats"] as Suite[]) {
-    if (rows.some((r) => r.suite === s)) console.log(totals(rows, s, refName));
+  if (!rows.length) return failed ? 1 : 0;
+  const refName = reference.split("/").pop() || "runc";
+  const fieldRows = rows.filter((r) => r.suite !== "schema");
+  const schemaRows = rows.filter((r) => r.suite === "schema");
+  if (fieldRows.length) console.log(table(fieldRows, refName));
+  if (schemaRows.length) console.log(table(schemaRows, "schema"));
+  for (const s of ["oci", "bats", "schema"] as Suite[]) {
+    if (rows.some((r) => r.suite === s)) {
+      console.log(totals(rows, s, s === "schema" ? "schema" : refName));
+    }
   }
   console.log(`conformance: ${Math.round((Date.now() - started) / 1000)} s, results in ${out}`);
+  mkdirSync(out, { recursive: true });
   writeFileSync(join(out, "results.json"), JSON.stringify(rows, null, 1));
-  return rows.some((r) => r.verdict === "regression") ? 1 : 0;
+  return failed || rows.some((r) => r.verdict === "regression") ? 1 : 0;
 }
 
 if (import.meta.main) process.exit(main(process.argv.slice(2)));

@@ -1,6 +1,7 @@
 // Runs the whole suite and ends with the line CI reads: "N passed, N failed".
 // Checks: biome, tsc, `bun test` over test/ (unit, integration, e2e), then the field's
-// suites beside runc (scripts/conformance.ts): each test runc passes here counts once.
+// suites beside runc and the runtime-spec schema checks (scripts/conformance.ts): each
+// test runc passes here, and each document checked against the schema, counts once.
 // `--no-conformance` leaves the field's suites out; names after it go to bun test.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
