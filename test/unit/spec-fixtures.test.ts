@@ -1,6 +1,6 @@
 // The hand-written validator on the fixtures and on configs the runtime-spec's schema
-// rejects. The cross-check against the schemas themselves (../shared/oci-runtime-spec)
-// is the conformance run's: scripts/conformance.ts --suite schema.
+// rejects. The cross-check against the schemas themselves is the conformance run's
+// (scripts/conformance.ts --suite schema): unit tests read nothing outside the checkout.
 import { describe, expect, test } from "bun:test";
 import { validateConfig } from "../../src/spec/index.ts";
 import { brokenConfig, SCHEMA_REJECTS, schemaBase } from "../helpers/schema-cases.ts";
