@@ -562,10 +562,17 @@ afterAll(() => {
   for (const h of cgroupHierarchies()) {
     const dir = join(h, CG_PARENT);
     if (!existsSync(dir)) continue;
+    // A runtime's last process can still be leaving its cgroup (EBUSY): a bounded retry.
+    const rm = (d: string) => {
+      for (let i = 0; i < 100 && existsSync(d); i++) {
+        if (spawnSync("rmdir", [d]).status === 0) return;
+        Bun.sleepSync(10);
+      }
+    };
     for (const e of readdirSync(dir, { withFileTypes: true })) {
-      if (e.isDirectory()) spawnSync("rmdir", [join(dir, e.name)]);
+      if (e.isDirectory()) rm(join(dir, e.name));
     }
-    spawnSync("rmdir", [dir]);
+    rm(dir);
   }
   for (const rt of RUNTIMES) rmSync(rt.root, { recursive: true, force: true });
   rmSync(sandbox, { recursive: true, force: true });
