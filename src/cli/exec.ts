@@ -4,7 +4,9 @@ import { containerProcess, execProcess } from "../container/exec.ts";
 import { ownTerminalSize } from "../container/terminal.ts";
 import { RuntError } from "../errors.ts";
 import { native } from "../native.ts";
+import { isObj } from "../spec/check.ts";
 import type { Process } from "../spec/types.ts";
+import { parseJson, validateProcessFile } from "../spec/validate.ts";
 import { bool, type FlagValues, int, list, str } from "./args.ts";
 import { type Context, ExitStatus, type Verb } from "./context.ts";
 import { foreground } from "./foreground.ts";
@@ -29,17 +31,20 @@ export function execProcessFromFlags(
 ): Process {
   const file = str(f, "process");
   if (file !== undefined) {
-    let p: Process;
+    let text: string;
     try {
-      p = JSON.parse(readFileSync(file, "utf8")) as Process;
+      text = readFileSync(file, "utf8");
     } catch (e) {
       throw new RuntError(`--process ${file}: ${(e as Error).message}`);
     }
-    if (!p || typeof p !== "object" || !Array.isArray(p.args) || !p.args.length) {
-      throw new RuntError(`--process ${file}: "args" must be a non-empty array`);
+    const value = parseJson(text, file);
+    // What runc's exec fills in when process.json leaves it out.
+    if (isObj(value)) {
+      value.cwd ||= "/";
+      value.user ??= { uid: 0, gid: 0 };
     }
-    p.cwd ||= "/";
-    p.user ??= { uid: 0, gid: 0 };
+    // Checked as the process of a config.json is; errors name the file first.
+    const p = validateProcessFile(value, file);
     if (bool(f, "tty")) p.terminal = true;
     return p;
   }

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { Container } from "../container/container.ts";
 import { RuntError } from "../errors.ts";
 import type { LinuxResources } from "../spec/types.ts";
+import { parseJson, validateResourcesFile } from "../spec/validate.ts";
 import { type FlagDef, type FlagValues, str } from "./args.ts";
 import { needId } from "./common.ts";
 import type { Verb } from "./context.ts";
@@ -89,14 +90,9 @@ export function resourcesFromFlags(f: FlagValues, stdin: () => string): LinuxRes
   const file = str(f, "resources");
   if (file !== undefined) {
     const text = file === "-" ? stdin() : readFileSync(file, "utf8");
-    try {
-      r = JSON.parse(text) as LinuxResources;
-    } catch (e) {
-      throw new RuntError(`update: -r ${file}: not JSON: ${(e as Error).message}`);
-    }
-    if (typeof r !== "object" || r === null || Array.isArray(r)) {
-      throw new RuntError(`update: -r ${file}: expected a linux.resources object`);
-    }
+    // Checked as linux.resources is in a config.json; errors name the file first.
+    const name = file === "-" ? "stdin" : file;
+    r = validateResourcesFile(parseJson(text, name), name);
   }
   for (const f2 of ["l3-cache-schema", "mem-bw-schema"]) {
     if (str(f, f2) !== undefined) {

@@ -9,7 +9,7 @@ import { compilePlan } from "../plan/compile.ts";
 import { hostSelinuxEnabled } from "../plan/security.ts";
 import { type CompiledSeccomp, compileSeccomp } from "../seccomp/compile.ts";
 import type { Spec } from "../spec/types.ts";
-import { parseConfig, refuseUnsupported } from "../spec/validate.ts";
+import { parseConfig, refuseUnsupported, validateConfig } from "../spec/validate.ts";
 import { hookStateJson, runHooks } from "./hooks.ts";
 import { runInit } from "./init-process.ts";
 import { writePidFile } from "./pidfile.ts";
@@ -112,7 +112,8 @@ export function createContainer(opts: CreateOptions): {
 } {
   const dir = new StateDir(opts.root, opts.id);
   const bundle = resolve(opts.bundle);
-  const spec = opts.spec ?? loadSpec(bundle);
+  // An in-memory spec is checked as a config.json is; its errors name CreateOptions.spec.
+  const spec = opts.spec ? validateConfig(opts.spec, "CreateOptions.spec") : loadSpec(bundle);
   refuseUnsupported(spec);
   checkTerminal(spec, opts.console);
   if (!spec.root) throw new RuntError("config.json: root: required on Linux");

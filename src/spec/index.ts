@@ -6,4 +6,11 @@ export { describe, SpecError } from "./errors.ts";
 export { U64_MAX, u64 } from "./numbers.ts";
 export type * from "./types.ts";
 export { refuseUnsupported, UNSUPPORTED, type Unsupported } from "./unsupported.ts";
-export { parseConfig, type ValidSpec, validateConfig } from "./validate.ts";
+export {
+  parseConfig,
+  parseJson,
+  type ValidSpec,
+  validateConfig,
+  validateProcessFile,
+  validateResourcesFile,
+} from "./validate.ts";

@@ -19,7 +19,9 @@ import {
 } from "./check.ts";
 import { fail } from "./errors.ts";
 
-export function validateResources(value: unknown, at: string): void {
+import type { LinuxResources } from "./types.ts";
+
+export function validateResources(value: unknown, at: string): LinuxResources {
   const r = obj(value, at);
 
   optEach(r.devices, `${at}.devices`, (rule, path) => {
@@ -83,6 +85,7 @@ export function validateResources(value: unknown, at: string): void {
   });
 
   optStrMap(r.unified, `${at}.unified`);
+  return r as LinuxResources;
 }
 
 function ints(o: Obj, at: string, kind: IntKind, keys: string[]): void {

@@ -32,8 +32,9 @@ import {
 } from "./enums.ts";
 import { describe, fail, mismatch, SpecError } from "./errors.ts";
 import { locateJsonError } from "./json-error.ts";
-import type { Process, Root, Spec } from "./types.ts";
+import type { LinuxResources, Process, Root, Spec } from "./types.ts";
 import { checkIdMapping, namespaceOf, validateLinux } from "./validate-linux.ts";
+import { validateResources } from "./validate-resources.ts";
 
 // Also importable from here: the error class and the refusal of unsupported fields.
 export { SpecError } from "./errors.ts";
@@ -42,11 +43,13 @@ export { refuseUnsupported } from "./unsupported.ts";
 /** A Spec that passed validateConfig: root and process are present. */
 export type ValidSpec = Spec & { root: Root; process: Process };
 
-/** Parses and validates the text of a config.json; `file` prefixes error messages. */
-export function parseConfig(text: string, file: string): ValidSpec {
-  let value: unknown;
+/**
+ * JSON.parse of a file runt reads (config.json, update -r, exec --process); text that
+ * is not JSON is a SpecError naming `file` and the line and column.
+ */
+export function parseJson(text: string, file: string): unknown {
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
     const at = locateJsonError(text);
     const detail = at
@@ -54,7 +57,11 @@ export function parseConfig(text: string, file: string): ValidSpec {
       : `invalid JSON: ${e instanceof Error ? e.message : String(e)}`;
     throw new SpecError("", detail, file);
   }
-  return validateConfig(value, file);
+}
+
+/** Parses and validates the text of a config.json; `file` prefixes error messages. */
+export function parseConfig(text: string, file: string): ValidSpec {
+  return validateConfig(parseJson(text, file), file);
 }
 
 /**
@@ -66,6 +73,37 @@ export function validateConfig(value: unknown, file = "config.json"): ValidSpec 
     return checkSpec(value);
   } catch (e) {
     throw e instanceof SpecError ? e.inFile(file) : e;
+  }
+}
+
+/**
+ * A linux.resources object on its own (`runt update -r FILE`), checked as in a
+ * config.json; paths are the file's own ("memory.limit"), after `file`.
+ */
+export function validateResourcesFile(value: unknown, file: string): LinuxResources {
+  return asDocument("linux.resources", file, () => validateResources(value, "linux.resources"));
+}
+
+/**
+ * A process object on its own (`runt exec --process FILE`), checked as the process of
+ * a config.json; paths are the file's own ("args", "user.uid"), after `file`.
+ */
+export function validateProcessFile(value: unknown, file: string): Process {
+  return asDocument("process", file, () => checkProcess(value));
+}
+
+/** Runs a check written for the field at `prefix` of a config.json on a document of its
+ * own: a SpecError's path loses the prefix and names `file`. */
+function asDocument<T>(prefix: string, file: string, check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    if (!(e instanceof SpecError)) throw e;
+    let path = e.path;
+    if (path === prefix) path = "";
+    else if (path.startsWith(`${prefix}.`)) path = path.slice(prefix.length + 1);
+    else if (path.startsWith(`${prefix}[`)) path = path.slice(prefix.length);
+    throw new SpecError(path, e.detail, file);
   }
 }
 
@@ -84,7 +122,7 @@ function checkSpec(value: unknown): ValidSpec {
   optBool(root.readonly, "root.readonly");
 
   optEach(spec.mounts, "mounts", checkMount);
-  checkProcess(obj(spec.process, "process"));
+  checkProcess(spec.process);
   optStr(spec.hostname, "hostname");
   optStr(spec.domainname, "domainname");
 
@@ -129,7 +167,8 @@ function userId(value: unknown, path: string): void {
   if (id > 2 ** 31 - 1) fail(path, "an id from 0 to 2147483647 (as runc)", String(id));
 }
 
-function checkProcess(p: Obj): void {
+function checkProcess(value: unknown): Process {
+  const p = obj(value, "process");
   optBool(p.terminal, "process.terminal");
   const box = optObj(p.consoleSize, "process.consoleSize");
   if (box) {
@@ -206,6 +245,7 @@ function checkProcess(p: Obj): void {
     optMatching(affinity.initial, "process.execCPUAffinity.initial", CPU_LIST, what);
     optMatching(affinity.final, "process.execCPUAffinity.final", CPU_LIST, what);
   }
+  return p as unknown as Process;
 }
 
 function checkHook(value: unknown, path: string): void {
