@@ -1,6 +1,9 @@
 // Small checkers the validators are built from. Each takes the value and its path,
 // throws SpecError on a mismatch and returns the value typed. The `opt*` forms
-// accept undefined (a missing field) and return it unchanged.
+// accept undefined (a missing field) and return it unchanged. `record` checks an
+// object field by field and returns it as its interface: the compiler holds its
+// table of checkers to one per field of that interface, each returning that field's
+// type, so a validator's result is typed by what it checked.
 
 import { fail, mismatch, quoteList } from "./errors.ts";
 
@@ -103,6 +106,16 @@ export function optInt(value: unknown, path: string, kind: IntKind): number | un
   return value === undefined ? undefined : int(value, path, kind);
 }
 
+/** int() and optInt() of one kind, as Checks for record() tables. */
+export const intOf =
+  (kind: IntKind): Check<number> =>
+  (value, path) =>
+    int(value, path, kind);
+export const optIntOf =
+  (kind: IntKind): Check<number | undefined> =>
+  (value, path) =>
+    optInt(value, path, kind);
+
 export function oneOf<T extends string>(value: unknown, path: string, values: readonly T[]): T {
   if (typeof value !== "string" || !(values as readonly string[]).includes(value)) {
     mismatch(path, `one of ${quoteList(values)}`, value);
@@ -118,38 +131,81 @@ export function optOneOf<T extends string>(
   return value === undefined ? undefined : oneOf(value, path, values);
 }
 
-/** Checks every element of an optional array with `each(element, elementPath, index)`. */
-export function optEach(
-  value: unknown,
-  path: string,
-  each: (element: unknown, elementPath: string, index: number) => void,
-): void {
-  if (value === undefined) return;
-  const list = arr(value, path);
-  for (let i = 0; i < list.length; i++) each(list[i], `${path}[${i}]`, i);
+/** A checker of the value at a path, returning it as T. */
+export type Check<T> = (value: unknown, path: string) => T;
+
+/** One checker per field of T, required or not (the checker of an optional one takes undefined). */
+export type Fields<T> = { [K in keyof T]-?: Check<T[K]> };
+
+/** "a.b", or "b" at the document itself. */
+export function fieldPath(path: string, key: string): string {
+  return path === "" ? key : `${path}.${key}`;
 }
 
-export function optStrArray(value: unknown, path: string): void {
-  optEach(value, path, str);
+/**
+ * The object at `path` with each field checked by its entry of `fields`, in the
+ * table's order; returned as T, the same object (unknown fields are left as they are).
+ */
+export function record<T>(value: unknown, path: string, fields: Fields<T>): T {
+  const o = obj(value, path);
+  for (const key in fields) fields[key](o[key], fieldPath(path, key));
+  // Sound by construction: Fields<T> has a checker of T[K] for every K of T.
+  return o as T;
+}
+
+/** record() of an optional field. */
+export function optRecord<T>(value: unknown, path: string, fields: Fields<T>): T | undefined {
+  return value === undefined ? undefined : record(value, path, fields);
+}
+
+/** A checker that first runs `check`, then `then` on its result (rules across fields). */
+export function also<T>(check: Check<T>, then: (value: T, path: string) => void): Check<T> {
+  return (value, path) => {
+    const typed = check(value, path);
+    then(typed, path);
+    return typed;
+  };
+}
+
+/** Checks every element of an optional array with `each(element, elementPath, index)`. */
+export function optEach<T>(
+  value: unknown,
+  path: string,
+  each: (element: unknown, elementPath: string, index: number) => T,
+): T[] | undefined {
+  if (value === undefined) return undefined;
+  const list = arr(value, path);
+  for (let i = 0; i < list.length; i++) each(list[i], `${path}[${i}]`, i);
+  return list as T[];
+}
+
+/** optEach as a Check, for record() tables. */
+export function optList<T>(each: Check<T>): Check<T[] | undefined> {
+  return (value, path) => optEach(value, path, each);
+}
+
+export function optStrArray(value: unknown, path: string): string[] | undefined {
+  return optEach(value, path, str);
 }
 
 /** A JSON object used as a map with non-empty keys; `each` checks each value. */
-export function optMap(
+export function optMap<T>(
   value: unknown,
   path: string,
-  each: (element: unknown, elementPath: string, key: string) => void,
-): void {
-  if (value === undefined) return;
+  each: (element: unknown, elementPath: string, key: string) => T,
+): Record<string, T> | undefined {
+  if (value === undefined) return undefined;
   const map = obj(value, path);
   for (const key in map) {
     if (key === "") fail(path, "non-empty keys", '""');
     each(map[key], `${path}${keySuffix(key)}`, key);
   }
+  return map as Record<string, T>;
 }
 
 /** A map of string to string (annotations, sysctl, unified). */
-export function optStrMap(value: unknown, path: string): void {
-  optMap(value, path, str);
+export function optStrMap(value: unknown, path: string): Record<string, string> | undefined {
+  return optMap(value, path, str);
 }
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;

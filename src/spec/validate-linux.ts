@@ -4,6 +4,7 @@ import {
   absPath,
   arr,
   int,
+  intOf,
   keySuffix,
   matching,
   nonEmptyStr,
@@ -21,6 +22,7 @@ import {
   optStr,
   optStrArray,
   optStrMap,
+  record,
 } from "./check.ts";
 import {
   MEMORY_POLICY_FLAGS,
@@ -35,9 +37,20 @@ import {
   SECCOMP_OPERATORS,
 } from "./enums.ts";
 import { describe, fail, mismatch } from "./errors.ts";
+import type { IDMapping, Linux } from "./types.ts";
 import { validateResources } from "./validate-resources.ts";
 
-export function validateLinux(linux: Obj): void {
+/**
+ * The linux section, checked. Its fields are checked one statement at a time, not
+ * with record() tables yet: the section is returned as Linux on the strength of them.
+ */
+export function validateLinux(value: unknown, path: string): Linux | undefined {
+  const linux = optObj(value, path);
+  if (linux) checkLinux(linux);
+  return linux as Linux | undefined;
+}
+
+function checkLinux(linux: Obj): void {
   const seen = new Set<string>();
   optEach(linux.namespaces, "linux.namespaces", (value, path) => {
     const ns = obj(value, path);
@@ -106,12 +119,14 @@ export function namespaceOf(linux: Obj | undefined, type: NamespaceType): Obj | 
   return list?.find((ns) => ns.type === type);
 }
 
-export function checkIdMapping(value: unknown, path: string): void {
-  const m = obj(value, path);
-  int(m.containerID, `${path}.containerID`, "uint32");
-  int(m.hostID, `${path}.hostID`, "uint32");
-  const size = int(m.size, `${path}.size`, "uint32");
-  if (size === 0) mismatch(`${path}.size`, "an integer from 1 to 4294967295", size);
+export function checkIdMapping(value: unknown, path: string): IDMapping {
+  const m = record<IDMapping>(value, path, {
+    containerID: intOf("uint32"),
+    hostID: intOf("uint32"),
+    size: intOf("uint32"),
+  });
+  if (m.size === 0) mismatch(`${path}.size`, "an integer from 1 to 4294967295", m.size);
+  return m;
 }
 
 function count(list: unknown[]): string {

@@ -1,123 +1,138 @@
-// Validation of linux.resources (cgroup settings).
+// Validation of linux.resources (cgroup settings), also of `runt update -r FILE`.
 
 import {
   bool,
-  type IntKind,
-  int,
+  type Check,
+  intOf,
   matching,
-  type Obj,
-  obj,
   optBool,
-  optEach,
-  optInt,
+  optIntOf,
+  optList,
   optMap,
-  optObj,
   optOneOf,
+  optRecord,
   optStr,
   optStrMap,
+  record,
   str,
 } from "./check.ts";
 import { fail } from "./errors.ts";
+import type {
+  LinuxBlockIO,
+  LinuxCPU,
+  LinuxDeviceCgroup,
+  LinuxHugepageLimit,
+  LinuxInterfacePriority,
+  LinuxMemory,
+  LinuxNetwork,
+  LinuxPids,
+  LinuxRdma,
+  LinuxResources,
+  LinuxThrottleDevice,
+  LinuxWeightDevice,
+} from "./types.ts";
 
-import type { LinuxResources } from "./types.ts";
+const i64 = optIntOf("int64");
+const u64 = optIntOf("uint64");
+const u16 = optIntOf("uint16");
+const u32 = optIntOf("uint32");
 
-export function validateResources(value: unknown, at: string): LinuxResources {
-  const r = obj(value, at);
-
-  optEach(r.devices, `${at}.devices`, (rule, path) => {
-    const d = obj(rule, path);
-    bool(d.allow, `${path}.allow`);
-    optOneOf(d.type, `${path}.type`, ["a", "c", "b"]);
-    optInt(d.major, `${path}.major`, "int64");
-    optInt(d.minor, `${path}.minor`, "int64");
+const deviceRule: Check<LinuxDeviceCgroup> = (value, path) =>
+  record<LinuxDeviceCgroup>(value, path, {
+    allow: bool,
+    type: (v, p) => optOneOf(v, p, ["a", "c", "b"] as const),
+    major: i64,
+    minor: i64,
     // runc requires an access string ("device access at N field cannot be empty") and
     // takes any other: "r", "w" and "m" grant, every other letter means nothing ("rwa"
     // in runc's own update.bats is "rw").
-    matching(d.access, `${path}.access`, /./, 'some of "r", "w" and "m" (runc needs one)');
+    access: (v, p) => matching(v, p, /./, 'some of "r", "w" and "m" (runc needs one)'),
   });
 
-  const memory = optObj(r.memory, `${at}.memory`);
-  if (memory) {
-    ints(memory, `${at}.memory`, "int64", ["limit", "reservation", "swap", "kernel", "kernelTCP"]);
-    optInt(memory.swappiness, `${at}.memory.swappiness`, "uint64");
-    for (const key of ["disableOOMKiller", "useHierarchy", "checkBeforeUpdate"]) {
-      optBool(memory[key], `${at}.memory.${key}`);
-    }
+const weightDevice: Check<LinuxWeightDevice> = (value, path) => {
+  const d = record<LinuxWeightDevice>(value, path, {
+    major: intOf("int64"),
+    minor: intOf("int64"),
+    weight: u16,
+    leafWeight: u16,
+  });
+  if (d.weight === undefined && d.leafWeight === undefined) {
+    fail(path, "weight or leafWeight", "neither");
   }
+  return d;
+};
 
-  const cpu = optObj(r.cpu, `${at}.cpu`);
-  if (cpu) {
-    ints(cpu, `${at}.cpu`, "uint64", ["shares", "burst", "period", "realtimePeriod"]);
-    ints(cpu, `${at}.cpu`, "int64", ["quota", "realtimeRuntime", "idle"]);
-    optStr(cpu.cpus, `${at}.cpu.cpus`);
-    optStr(cpu.mems, `${at}.cpu.mems`);
-  }
-
-  const pids = optObj(r.pids, `${at}.pids`);
-  if (pids) optInt(pids.limit, `${at}.pids.limit`, "int64");
-
-  const blkio = optObj(r.blockIO, `${at}.blockIO`);
-  if (blkio) checkBlockIO(blkio, `${at}.blockIO`);
-
-  optEach(r.hugepageLimits, `${at}.hugepageLimits`, (value, path) => {
-    const h = obj(value, path);
-    matching(h.pageSize, `${path}.pageSize`, /^[1-9][0-9]*[KMG]B$/, 'a page size such as "2MB"');
-    int(h.limit, `${path}.limit`, "uint64");
+const throttleDevice: Check<LinuxThrottleDevice> = (value, path) =>
+  record<LinuxThrottleDevice>(value, path, {
+    major: intOf("int64"),
+    minor: intOf("int64"),
+    rate: intOf("uint64"),
   });
 
-  const net = optObj(r.network, `${at}.network`);
-  if (net) {
-    optInt(net.classID, `${at}.network.classID`, "uint32");
-    optEach(net.priorities, `${at}.network.priorities`, (value, path) => {
-      const p = obj(value, path);
-      str(p.name, `${path}.name`);
-      int(p.priority, `${path}.priority`, "uint32");
-    });
-  }
+const throttles = optList(throttleDevice);
 
-  optMap(r.rdma, `${at}.rdma`, (value, path) => {
-    const d = obj(value, path);
-    optInt(d.hcaHandles, `${path}.hcaHandles`, "uint32");
-    optInt(d.hcaObjects, `${path}.hcaObjects`, "uint32");
-    if (d.hcaHandles === undefined && d.hcaObjects === undefined) {
-      fail(path, "hcaHandles or hcaObjects", "neither");
-    }
+const blockIO: Check<LinuxBlockIO | undefined> = (value, path) =>
+  optRecord<LinuxBlockIO>(value, path, {
+    weight: u16,
+    leafWeight: u16,
+    weightDevice: optList(weightDevice),
+    throttleReadBpsDevice: throttles,
+    throttleWriteBpsDevice: throttles,
+    throttleReadIOPSDevice: throttles,
+    throttleWriteIOPSDevice: throttles,
   });
 
-  optStrMap(r.unified, `${at}.unified`);
-  return r as LinuxResources;
-}
-
-function ints(o: Obj, at: string, kind: IntKind, keys: string[]): void {
-  for (const key of keys) optInt(o[key], `${at}.${key}`, kind);
-}
-
-const THROTTLES = [
-  "throttleReadBpsDevice",
-  "throttleWriteBpsDevice",
-  "throttleReadIOPSDevice",
-  "throttleWriteIOPSDevice",
-];
-
-function checkBlockIO(b: Obj, at: string): void {
-  optInt(b.weight, `${at}.weight`, "uint16");
-  optInt(b.leafWeight, `${at}.leafWeight`, "uint16");
-  optEach(b.weightDevice, `${at}.weightDevice`, (value, path) => {
-    const d = obj(value, path);
-    int(d.major, `${path}.major`, "int64");
-    int(d.minor, `${path}.minor`, "int64");
-    optInt(d.weight, `${path}.weight`, "uint16");
-    optInt(d.leafWeight, `${path}.leafWeight`, "uint16");
-    if (d.weight === undefined && d.leafWeight === undefined) {
-      fail(path, "weight or leafWeight", "neither");
-    }
+const hugepageLimit: Check<LinuxHugepageLimit> = (value, path) =>
+  record<LinuxHugepageLimit>(value, path, {
+    pageSize: (v, p) => matching(v, p, /^[1-9][0-9]*[KMG]B$/, 'a page size such as "2MB"'),
+    limit: intOf("uint64"),
   });
-  for (const key of THROTTLES) {
-    optEach(b[key], `${at}.${key}`, (value, path) => {
-      const d = obj(value, path);
-      int(d.major, `${path}.major`, "int64");
-      int(d.minor, `${path}.minor`, "int64");
-      int(d.rate, `${path}.rate`, "uint64");
-    });
+
+const priority: Check<LinuxInterfacePriority> = (value, path) =>
+  record<LinuxInterfacePriority>(value, path, { name: str, priority: intOf("uint32") });
+
+const rdma: Check<LinuxRdma> = (value, path) => {
+  const d = record<LinuxRdma>(value, path, { hcaHandles: u32, hcaObjects: u32 });
+  if (d.hcaHandles === undefined && d.hcaObjects === undefined) {
+    fail(path, "hcaHandles or hcaObjects", "neither");
   }
+  return d;
+};
+
+/** linux.resources at `at` ("linux.resources"), checked and typed. */
+export function validateResources(value: unknown, at: string): LinuxResources {
+  return record<LinuxResources>(value, at, {
+    devices: optList(deviceRule),
+    memory: (v, p) =>
+      optRecord<LinuxMemory>(v, p, {
+        limit: i64,
+        reservation: i64,
+        swap: i64,
+        kernel: i64,
+        kernelTCP: i64,
+        swappiness: u64,
+        disableOOMKiller: optBool,
+        useHierarchy: optBool,
+        checkBeforeUpdate: optBool,
+      }),
+    cpu: (v, p) =>
+      optRecord<LinuxCPU>(v, p, {
+        shares: u64,
+        burst: u64,
+        period: u64,
+        realtimePeriod: u64,
+        quota: i64,
+        realtimeRuntime: i64,
+        idle: i64,
+        cpus: optStr,
+        mems: optStr,
+      }),
+    pids: (v, p) => optRecord<LinuxPids>(v, p, { limit: i64 }),
+    blockIO,
+    hugepageLimits: optList(hugepageLimit),
+    network: (v, p) =>
+      optRecord<LinuxNetwork>(v, p, { classID: u32, priorities: optList(priority) }),
+    rdma: (v, p) => optMap(v, p, rdma),
+    unified: optStrMap,
+  });
 }

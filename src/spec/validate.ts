@@ -7,33 +7,51 @@
 import {
   absPath,
   arr,
+  type Check,
   int,
+  intOf,
   matching,
   nonEmptyStr,
-  type Obj,
-  obj,
   oneOf,
   optBool,
   optEach,
-  optInt,
+  optIntOf,
+  optList,
   optMatching,
-  optObj,
+  optRecord,
   optStr,
   optStrArray,
   optStrMap,
+  record,
   str,
 } from "./check.ts";
 import {
-  HOOK_NAMES,
   IOPRIO_CLASSES,
+  type NamespaceType,
   RLIMIT_TYPES,
+  type RlimitType,
   SCHEDULER_FLAGS,
   SCHEDULER_POLICIES,
 } from "./enums.ts";
 import { describe, fail, mismatch, SpecError } from "./errors.ts";
 import { locateJsonError } from "./json-error.ts";
-import type { LinuxResources, Process, Root, Spec } from "./types.ts";
-import { checkIdMapping, namespaceOf, validateLinux } from "./validate-linux.ts";
+import type {
+  Box,
+  CPUAffinity,
+  Hook,
+  Hooks,
+  LinuxCapabilities,
+  LinuxIOPriority,
+  LinuxResources,
+  LinuxScheduler,
+  Mount,
+  Process,
+  Rlimit,
+  Root,
+  Spec,
+  User,
+} from "./types.ts";
+import { checkIdMapping, validateLinux } from "./validate-linux.ts";
 import { validateResources } from "./validate-resources.ts";
 
 // Also importable from here: the error class and the refusal of unsupported fields.
@@ -113,171 +131,205 @@ const SEMVER_1 = new RegExp(
   `^1\\.(?:0|[1-9]\\d*)\\.(?:0|[1-9]\\d*)(?:-${IDENT}(?:\\.${IDENT})*)?(?:\\+[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?$`,
 );
 
+const ignored: Check<unknown> = (value) => value;
+const hookList: Check<Hook[] | undefined> = (v, p) => optEach(v, p, checkHook);
+
 function checkSpec(value: unknown): ValidSpec {
-  const spec = obj(value, "");
-  matching(spec.ociVersion, "ociVersion", SEMVER_1, 'a 1.x SemVer version such as "1.3.0"');
-
-  const root = obj(spec.root, "root");
-  nonEmptyStr(root.path, "root.path");
-  optBool(root.readonly, "root.readonly");
-
-  optEach(spec.mounts, "mounts", checkMount);
-  checkProcess(spec.process);
-  optStr(spec.hostname, "hostname");
-  optStr(spec.domainname, "domainname");
-
-  const hooks = optObj(spec.hooks, "hooks");
-  if (hooks) for (const name of HOOK_NAMES) optEach(hooks[name], `hooks.${name}`, checkHook);
-  optStrMap(spec.annotations, "annotations");
-
-  const linux = optObj(spec.linux, "linux");
-  if (linux) validateLinux(linux);
-  crossCheck(spec, linux);
-  return spec as unknown as ValidSpec;
+  const spec = record<ValidSpec>(value, "", {
+    ociVersion: (v, p) => matching(v, p, SEMVER_1, 'a 1.x SemVer version such as "1.3.0"'),
+    root: (v, p) => record<Root>(v, p, { path: nonEmptyStr, readonly: optBool }),
+    mounts: optList(checkMount),
+    process: checkProcess,
+    hostname: optStr,
+    domainname: optStr,
+    hooks: (v, p) =>
+      optRecord<Hooks>(v, p, {
+        prestart: hookList,
+        createRuntime: hookList,
+        createContainer: hookList,
+        startContainer: hookList,
+        poststart: hookList,
+        poststop: hookList,
+      }),
+    annotations: optStrMap,
+    linux: validateLinux,
+    // Other platforms' sections are not looked at.
+    solaris: ignored,
+    windows: ignored,
+    vm: ignored,
+    zos: ignored,
+    freebsd: ignored,
+  });
+  crossCheck(spec);
+  return spec;
 }
 
-function checkMount(value: unknown, path: string): void {
-  const m = obj(value, path);
-  // Linux accepts a relative destination (deprecated; it means relative to "/").
-  nonEmptyStr(m.destination, `${path}.destination`);
-  optStr(m.source, `${path}.source`);
-  optStr(m.type, `${path}.type`);
-  optStrArray(m.options, `${path}.options`);
-  optEach(m.uidMappings, `${path}.uidMappings`, checkIdMapping);
-  optEach(m.gidMappings, `${path}.gidMappings`, checkIdMapping);
+function checkMount(value: unknown, path: string): Mount {
+  const m = record<Mount>(value, path, {
+    // Linux accepts a relative destination (deprecated; it means relative to "/").
+    destination: nonEmptyStr,
+    source: optStr,
+    type: optStr,
+    options: optStrArray,
+    uidMappings: optList(checkIdMapping),
+    gidMappings: optList(checkIdMapping),
+  });
   if (m.uidMappings !== undefined && m.gidMappings === undefined) {
     fail(`${path}.gidMappings`, "gidMappings alongside uidMappings", "nothing");
   }
   if (m.gidMappings !== undefined && m.uidMappings === undefined) {
     fail(`${path}.uidMappings`, "uidMappings alongside gidMappings", "nothing");
   }
+  return m;
 }
 
 const ENV_ENTRY = /^[^=]+=/;
 const CPU_LIST = /^[0-9, -]*$/;
-const CAPABILITY_SETS = ["bounding", "effective", "inheritable", "permitted", "ambient"] as const;
 
 /**
  * A uid or gid the container's process gets: a uint32 in JSON, and at most 2^31-1 as
  * runc has it ("uids and gids must be in range 0-2147483647"); 4294967295 would be
  * -1 to setresuid, which changes nothing and leaves the process root.
  */
-function userId(value: unknown, path: string): void {
+function userId(value: unknown, path: string): number {
   const id = int(value, path, "uint32");
   if (id > 2 ** 31 - 1) fail(path, "an id from 0 to 2147483647 (as runc)", String(id));
+  return id;
 }
 
-function checkProcess(value: unknown): Process {
-  const p = obj(value, "process");
-  optBool(p.terminal, "process.terminal");
-  const box = optObj(p.consoleSize, "process.consoleSize");
-  if (box) {
-    int(box.height, "process.consoleSize.height", "uint64");
-    int(box.width, "process.consoleSize.width", "uint64");
-  }
+const uint64 = intOf("uint64");
+const int32 = intOf("int32");
+const optInt32 = optIntOf("int32");
+const optUint64 = optIntOf("uint64");
 
-  const user = obj(p.user, "process.user");
-  userId(user.uid, "process.user.uid");
-  userId(user.gid, "process.user.gid");
-  optInt(user.umask, "process.user.umask", "uint32");
-  optEach(user.additionalGids, "process.user.additionalGids", userId);
-  optStr(user.username, "process.user.username");
+function checkArgs(value: unknown, path: string): string[] {
+  const args = arr(value, path);
+  if (args.length === 0) fail(path, "at least one argument", "an empty array");
+  return args.map((a, i) => str(a, `${path}[${i}]`));
+}
 
-  const args = arr(p.args, "process.args");
-  if (args.length === 0) fail("process.args", "at least one argument", "an empty array");
-  for (const [i, a] of args.entries()) str(a, `process.args[${i}]`);
-  optStr(p.commandLine, "process.commandLine");
-  optEach(p.env, "process.env", (e, at) => matching(e, at, ENV_ENTRY, '"NAME=value"'));
-  absPath(p.cwd, "process.cwd");
+const isRlimitType = (type: unknown): type is RlimitType =>
+  typeof type === "string" && (RLIMIT_TYPES as readonly string[]).includes(type);
 
-  // Any name: one this kernel does not know is left out with a warning when the plan
-  // is made (src/plan/process.ts), as runc ignores it.
-  const caps = optObj(p.capabilities, "process.capabilities");
-  if (caps) {
-    for (const set of CAPABILITY_SETS) optEach(caps[set], `process.capabilities.${set}`, str);
-  }
-
-  const seen = new Set<string>();
-  optEach(p.rlimits, "process.rlimits", (value, path) => {
-    const r = obj(value, path);
-    const type = r.type;
-    if (typeof type !== "string" || !(RLIMIT_TYPES as readonly string[]).includes(type)) {
-      mismatch(`${path}.type`, 'a Linux rlimit such as "RLIMIT_NOFILE"', type);
-    }
-    if (seen.has(type)) fail(`${path}.type`, "each rlimit type once", `a second ${describe(type)}`);
-    seen.add(type);
-    const soft = int(r.soft, `${path}.soft`, "uint64");
-    const hard = int(r.hard, `${path}.hard`, "uint64");
-    if (soft > hard) fail(`${path}.soft`, `at most hard (${hard})`, String(soft));
+function checkRlimit(value: unknown, path: string): Rlimit {
+  const r = record<Rlimit>(value, path, {
+    type: (type, at) => {
+      if (!isRlimitType(type)) mismatch(at, 'a Linux rlimit such as "RLIMIT_NOFILE"', type);
+      return type;
+    },
+    soft: uint64,
+    hard: uint64,
   });
-
-  optBool(p.noNewPrivileges, "process.noNewPrivileges");
-  optStr(p.apparmorProfile, "process.apparmorProfile");
-  optStr(p.selinuxLabel, "process.selinuxLabel");
-  const oom = p.oomScoreAdj;
-  if (
-    oom !== undefined &&
-    (!Number.isInteger(oom) || (oom as number) < -1000 || (oom as number) > 1000)
-  ) {
-    mismatch("process.oomScoreAdj", "an integer from -1000 to 1000", oom);
-  }
-
-  const io = optObj(p.ioPriority, "process.ioPriority");
-  if (io) {
-    oneOf(io.class, "process.ioPriority.class", IOPRIO_CLASSES);
-    int(io.priority, "process.ioPriority.priority", "int32");
-  }
-
-  const sched = optObj(p.scheduler, "process.scheduler");
-  if (sched) {
-    const at = "process.scheduler";
-    oneOf(sched.policy, `${at}.policy`, SCHEDULER_POLICIES);
-    optInt(sched.nice, `${at}.nice`, "int32");
-    optInt(sched.priority, `${at}.priority`, "int32");
-    optEach(sched.flags, `${at}.flags`, (f, path) => oneOf(f, path, SCHEDULER_FLAGS));
-    for (const key of ["runtime", "deadline", "period"])
-      optInt(sched[key], `${at}.${key}`, "uint64");
-  }
-
-  const affinity = optObj(p.execCPUAffinity, "process.execCPUAffinity");
-  if (affinity) {
-    const what = 'a CPU list such as "0-3,7"';
-    optMatching(affinity.initial, "process.execCPUAffinity.initial", CPU_LIST, what);
-    optMatching(affinity.final, "process.execCPUAffinity.final", CPU_LIST, what);
-  }
-  return p as unknown as Process;
+  if (r.soft > r.hard) fail(`${path}.soft`, `at most hard (${r.hard})`, String(r.soft));
+  return r;
 }
 
-function checkHook(value: unknown, path: string): void {
-  const h = obj(value, path);
-  absPath(h.path, `${path}.path`);
-  optStrArray(h.args, `${path}.args`);
-  optStrArray(h.env, `${path}.env`);
-  const t = h.timeout;
-  if (
-    t !== undefined &&
-    (!Number.isInteger(t) || (t as number) < 1 || (t as number) > 2 ** 31 - 1)
-  ) {
-    mismatch(`${path}.timeout`, "a whole number of seconds greater than 0", t);
+function checkRlimits(value: unknown, path: string): Rlimit[] | undefined {
+  const seen = new Set<string>();
+  return optEach(value, path, (element, at) => {
+    const r = checkRlimit(element, at);
+    if (seen.has(r.type)) {
+      fail(`${at}.type`, "each rlimit type once", `a second ${describe(r.type)}`);
+    }
+    seen.add(r.type);
+    return r;
+  });
+}
+
+function checkOomScoreAdj(oom: unknown, path: string): number | undefined {
+  if (oom === undefined) return undefined;
+  if (typeof oom !== "number" || !Number.isInteger(oom) || oom < -1000 || oom > 1000) {
+    mismatch(path, "an integer from -1000 to 1000", oom);
   }
+  return oom;
+}
+
+const cpuList: Check<string | undefined> = (v, p) =>
+  optMatching(v, p, CPU_LIST, 'a CPU list such as "0-3,7"');
+const capList = optList(str);
+
+/** process, checked and typed (also `runt exec --process FILE`, at "process"). */
+function checkProcess(value: unknown): Process {
+  return record<Process>(value, "process", {
+    terminal: optBool,
+    consoleSize: (v, p) => optRecord<Box>(v, p, { height: uint64, width: uint64 }),
+    user: (v, p) =>
+      record<User>(v, p, {
+        uid: userId,
+        gid: userId,
+        umask: optIntOf("uint32"),
+        additionalGids: optList(userId),
+        username: optStr,
+      }),
+    args: checkArgs,
+    commandLine: optStr,
+    env: optList((e, at) => matching(e, at, ENV_ENTRY, '"NAME=value"')),
+    cwd: absPath,
+    // Any name: one this kernel does not know is left out with a warning when the plan
+    // is made (src/plan/process.ts), as runc ignores it.
+    capabilities: (v, p) =>
+      optRecord<LinuxCapabilities>(v, p, {
+        bounding: capList,
+        effective: capList,
+        inheritable: capList,
+        permitted: capList,
+        ambient: capList,
+      }),
+    rlimits: checkRlimits,
+    noNewPrivileges: optBool,
+    apparmorProfile: optStr,
+    selinuxLabel: optStr,
+    oomScoreAdj: checkOomScoreAdj,
+    ioPriority: (v, p) =>
+      optRecord<LinuxIOPriority>(v, p, {
+        class: (c, at) => oneOf(c, at, IOPRIO_CLASSES),
+        priority: int32,
+      }),
+    scheduler: (v, p) =>
+      optRecord<LinuxScheduler>(v, p, {
+        policy: (x, at) => oneOf(x, at, SCHEDULER_POLICIES),
+        nice: optInt32,
+        priority: optInt32,
+        flags: optList((f, at) => oneOf(f, at, SCHEDULER_FLAGS)),
+        runtime: optUint64,
+        deadline: optUint64,
+        period: optUint64,
+      }),
+    execCPUAffinity: (v, p) => optRecord<CPUAffinity>(v, p, { initial: cpuList, final: cpuList }),
+  });
+}
+
+function checkHook(value: unknown, path: string): Hook {
+  return record<Hook>(value, path, {
+    path: absPath,
+    args: optStrArray,
+    env: optStrArray,
+    timeout: (t, at) => {
+      if (t === undefined) return undefined;
+      if (typeof t !== "number" || !Number.isInteger(t) || t < 1 || t > 2 ** 31 - 1) {
+        mismatch(at, "a whole number of seconds greater than 0", t);
+      }
+      return t;
+    },
+  });
 }
 
 const IDMAP_OPTIONS = ["idmap", "ridmap"];
 
 /** Rules that tie top-level fields to linux ones. */
-function crossCheck(spec: Obj, linux: Obj | undefined): void {
-  for (const field of ["hostname", "domainname"]) {
+function crossCheck(spec: ValidSpec): void {
+  const has = (type: NamespaceType) =>
+    (spec.linux?.namespaces ?? []).some((ns) => ns.type === type);
+  for (const field of ["hostname", "domainname"] as const) {
     const name = spec[field];
-    if (typeof name === "string" && name !== "" && !namespaceOf(linux, "uts")) {
+    if (name !== undefined && name !== "" && !has("uts")) {
       fail(field, `no ${field} without a "uts" namespace in linux.namespaces`, describe(name));
     }
   }
-  const mounts = spec.mounts as unknown[] | undefined;
-  if (!mounts || namespaceOf(linux, "user")) return;
-  mounts.forEach((value, i) => {
-    const m = value as Obj;
+  if (!spec.mounts || has("user")) return;
+  spec.mounts.forEach((m, i) => {
     if (m.uidMappings !== undefined) return;
-    const options = (m.options ?? []) as string[];
+    const options = m.options ?? [];
     const k = options.findIndex((o) => IDMAP_OPTIONS.includes(o));
     if (k >= 0) {
       fail(
