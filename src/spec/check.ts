@@ -43,8 +43,9 @@ export function optStr(value: unknown, path: string): string | undefined {
 }
 
 export function nonEmptyStr(value: unknown, path: string): string {
-  if (str(value, path) === "") mismatch(path, "a non-empty string", value);
-  return value as string;
+  const text = str(value, path);
+  if (text === "") mismatch(path, "a non-empty string", value);
+  return text;
 }
 
 export function absPath(value: unknown, path: string): string {
@@ -117,10 +118,10 @@ export const optIntOf =
     optInt(value, path, kind);
 
 export function oneOf<T extends string>(value: unknown, path: string, values: readonly T[]): T {
-  if (typeof value !== "string" || !(values as readonly string[]).includes(value)) {
-    mismatch(path, `one of ${quoteList(values)}`, value);
-  }
-  return value as T;
+  const isOne = (v: unknown): v is T =>
+    typeof v === "string" && (values as readonly string[]).includes(v);
+  if (!isOne(value)) mismatch(path, `one of ${quoteList(values)}`, value);
+  return value;
 }
 
 export function optOneOf<T extends string>(

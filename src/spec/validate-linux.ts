@@ -3,28 +3,31 @@
 import {
   absPath,
   arr,
+  type Check,
   int,
   intOf,
   keySuffix,
   matching,
   nonEmptyStr,
-  type Obj,
   obj,
   oneOf,
   optAbsPath,
   optBool,
   optEach,
   optInt,
+  optIntOf,
+  optList,
   optMap,
   optMatching,
-  optObj,
   optOneOf,
+  optRecord,
   optStr,
   optStrArray,
   optStrMap,
   record,
 } from "./check.ts";
 import {
+  type DeviceType,
   MEMORY_POLICY_FLAGS,
   MEMORY_POLICY_MODES,
   NAMESPACE_TYPES,
@@ -35,88 +38,106 @@ import {
   SECCOMP_ARCHES,
   SECCOMP_FLAGS,
   SECCOMP_OPERATORS,
+  type SeccompAction,
 } from "./enums.ts";
 import { describe, fail, mismatch } from "./errors.ts";
-import type { IDMapping, Linux } from "./types.ts";
+import type {
+  IDMapping,
+  Linux,
+  LinuxDevice,
+  LinuxIntelRdt,
+  LinuxMemoryPolicy,
+  LinuxNamespace,
+  LinuxNetDevice,
+  LinuxPersonality,
+  LinuxSeccomp,
+  LinuxSeccompArg,
+  LinuxSyscall,
+  TimeOffset,
+} from "./types.ts";
 import { validateResources } from "./validate-resources.ts";
 
 /**
- * The linux section, checked. Its fields are checked one statement at a time, not
- * with record() tables yet: the section is returned as Linux on the strength of them.
+ * The linux section at `path` ("linux"), checked and typed. Rules across its fields
+ * run right after the last field they read, on what has been checked so far.
  */
 export function validateLinux(value: unknown, path: string): Linux | undefined {
-  const linux = optObj(value, path);
-  if (linux) checkLinux(linux);
-  return linux as Linux | undefined;
+  if (value === undefined) return undefined;
+  const got: Linux = {};
+  /** The checker of field `key`, keeping what it returns for the rules after it. */
+  const keep =
+    <K extends keyof Linux>(key: K, check: Check<Linux[K]>): Check<Linux[K]> =>
+    (v, p) => {
+      const typed = check(v, p);
+      got[key] = typed;
+      return typed;
+    };
+  const then =
+    <T>(check: Check<T>, rule: () => void): Check<T> =>
+    (v, p) => {
+      const typed = check(v, p);
+      rule();
+      return typed;
+    };
+  return record<Linux>(value, path, {
+    namespaces: keep("namespaces", checkNamespaces),
+    uidMappings: keep("uidMappings", optList(checkIdMapping)),
+    gidMappings: then(keep("gidMappings", optList(checkIdMapping)), () => checkUserNamespace(got)),
+    timeOffsets: (v, p) => checkTimeOffsets(v, p, got),
+    sysctl: then(keep("sysctl", optStrMap), () => checkSysctls(got)),
+    resources: (v, p) => (v === undefined ? undefined : validateResources(v, p)),
+    cgroupsPath: optStr,
+    devices: optList(checkDevice),
+    netDevices: (v, p) => optMap(v, p, (d, at) => record<LinuxNetDevice>(d, at, { name: optStr })),
+    seccomp: (v, p) => (v === undefined ? undefined : checkSeccomp(v, p)),
+    rootfsPropagation: (v, p) => optOneOf(v, p, ROOTFS_PROPAGATIONS),
+    maskedPaths: keep("maskedPaths", optList(absPath)),
+    readonlyPaths: then(keep("readonlyPaths", optList(absPath)), () => checkRestrictedPaths(got)),
+    mountLabel: optStr,
+    intelRdt: (v, p) =>
+      optRecord<LinuxIntelRdt>(v, p, {
+        closID: optStr,
+        schemata: optList((line, at) => matching(line, at, /^[^\n]*$/, "a line without newlines")),
+        l3CacheSchema: optStr,
+        memBwSchema: (m, at) => optMatching(m, at, /^MB:[^\n]*$/, 'one line starting with "MB:"'),
+        enableMonitoring: optBool,
+      }),
+    memoryPolicy: (v, p) =>
+      optRecord<LinuxMemoryPolicy>(v, p, {
+        mode: (m, at) => oneOf(m, at, MEMORY_POLICY_MODES),
+        nodes: optStr,
+        flags: optList((f, at) => oneOf(f, at, MEMORY_POLICY_FLAGS)),
+      }),
+    personality: (v, p) =>
+      optRecord<LinuxPersonality>(v, p, {
+        domain: (d, at) => oneOf(d, at, PERSONALITY_DOMAINS),
+        flags: optStrArray,
+      }),
+  });
 }
 
-function checkLinux(linux: Obj): void {
+function checkNamespaces(value: unknown, path: string): LinuxNamespace[] | undefined {
   const seen = new Set<string>();
-  optEach(linux.namespaces, "linux.namespaces", (value, path) => {
-    const ns = obj(value, path);
-    const type = oneOf(ns.type, `${path}.type`, NAMESPACE_TYPES);
-    if (seen.has(type))
-      fail(`${path}.type`, "each namespace type once", `a second ${describe(type)}`);
-    seen.add(type);
-    optAbsPath(ns.path, `${path}.path`);
-  });
-
-  optEach(linux.uidMappings, "linux.uidMappings", checkIdMapping);
-  optEach(linux.gidMappings, "linux.gidMappings", checkIdMapping);
-  checkUserNamespace(linux);
-  checkTimeOffsets(linux);
-
-  optStrMap(linux.sysctl, "linux.sysctl");
-  checkSysctls(linux);
-  if (linux.resources !== undefined) validateResources(linux.resources, "linux.resources");
-  optStr(linux.cgroupsPath, "linux.cgroupsPath");
-  optEach(linux.devices, "linux.devices", checkDevice);
-  optMap(linux.netDevices, "linux.netDevices", (value, path) => {
-    optStr(obj(value, path).name, `${path}.name`);
-  });
-  if (linux.seccomp !== undefined) checkSeccomp(obj(linux.seccomp, "linux.seccomp"));
-  optOneOf(linux.rootfsPropagation, "linux.rootfsPropagation", ROOTFS_PROPAGATIONS);
-  optEach(linux.maskedPaths, "linux.maskedPaths", absPath);
-  optEach(linux.readonlyPaths, "linux.readonlyPaths", absPath);
-  checkRestrictedPaths(linux);
-  optStr(linux.mountLabel, "linux.mountLabel");
-
-  const rdt = optObj(linux.intelRdt, "linux.intelRdt");
-  if (rdt) {
-    optStr(rdt.closID, "linux.intelRdt.closID");
-    optEach(rdt.schemata, "linux.intelRdt.schemata", (line, path) =>
-      matching(line, path, /^[^\n]*$/, "a line without newlines"),
-    );
-    optStr(rdt.l3CacheSchema, "linux.intelRdt.l3CacheSchema");
-    optMatching(
-      rdt.memBwSchema,
-      "linux.intelRdt.memBwSchema",
-      /^MB:[^\n]*$/,
-      'one line starting with "MB:"',
-    );
-    optBool(rdt.enableMonitoring, "linux.intelRdt.enableMonitoring");
-  }
-
-  const policy = optObj(linux.memoryPolicy, "linux.memoryPolicy");
-  if (policy) {
-    oneOf(policy.mode, "linux.memoryPolicy.mode", MEMORY_POLICY_MODES);
-    optStr(policy.nodes, "linux.memoryPolicy.nodes");
-    optEach(policy.flags, "linux.memoryPolicy.flags", (f, path) =>
-      oneOf(f, path, MEMORY_POLICY_FLAGS),
-    );
-  }
-
-  const personality = optObj(linux.personality, "linux.personality");
-  if (personality) {
-    oneOf(personality.domain, "linux.personality.domain", PERSONALITY_DOMAINS);
-    optStrArray(personality.flags, "linux.personality.flags");
-  }
+  return optEach(value, path, (element, at) =>
+    record<LinuxNamespace>(element, at, {
+      type: (t, typePath) => {
+        const type = oneOf(t, typePath, NAMESPACE_TYPES);
+        if (seen.has(type))
+          fail(typePath, "each namespace type once", `a second ${describe(type)}`);
+        seen.add(type);
+        return type;
+      },
+      path: optAbsPath,
+    }),
+  );
 }
 
-/** The namespaces entry of `type` in an already validated linux section. */
-export function namespaceOf(linux: Obj | undefined, type: NamespaceType): Obj | undefined {
-  const list = linux?.namespaces as Obj[] | undefined;
-  return list?.find((ns) => ns.type === type);
+/** The namespaces entry of `type` in a checked linux section. */
+export function namespaceOf(
+  linux: Linux | undefined,
+  type: NamespaceType,
+): LinuxNamespace | undefined {
+  return linux?.namespaces?.find((ns) => ns.type === type);
 }
 
 export function checkIdMapping(value: unknown, path: string): IDMapping {
@@ -135,10 +156,10 @@ function count(list: unknown[]): string {
 
 // Mappings only make sense with a user namespace, and a new one is useless without
 // them (runt writes them into /proc/<pid>/[ug]id_map). A joined one brings its own.
-function checkUserNamespace(linux: Obj): void {
+function checkUserNamespace(linux: Linux): void {
   const userns = namespaceOf(linux, "user");
-  for (const field of ["uidMappings", "gidMappings"]) {
-    const list = linux[field] as unknown[] | undefined;
+  for (const field of ["uidMappings", "gidMappings"] as const) {
+    const list = linux[field];
     if (!userns && list && list.length > 0) {
       fail(
         `linux.${field}`,
@@ -175,8 +196,8 @@ export function sysctlName(key: string): string {
 // only with a namespace of that kind in the config, or it is the host's (runc's
 // validator refuses the same). A joined "network" namespace that is the host's own
 // is refused when the plan is made (it needs the host).
-function checkSysctls(linux: Obj): void {
-  const sysctl = linux.sysctl as Record<string, unknown> | undefined;
+function checkSysctls(linux: Linux): void {
+  const sysctl = linux.sysctl;
   if (!sysctl) return;
   for (const key of Object.keys(sysctl)) {
     const name = sysctlName(key);
@@ -205,10 +226,10 @@ function checkSysctls(linux: Obj): void {
 // Masks and read-only binds are mounts over the container's own view: without a
 // mount namespace they would be the host's. runc refuses them ("unable to restrict
 // sys entries without a private MNT namespace").
-function checkRestrictedPaths(linux: Obj): void {
+function checkRestrictedPaths(linux: Linux): void {
   if (namespaceOf(linux, "mount")) return;
-  for (const field of ["maskedPaths", "readonlyPaths"]) {
-    const list = linux[field] as unknown[] | undefined;
+  for (const field of ["maskedPaths", "readonlyPaths"] as const) {
+    const list = linux[field];
     if (list && list.length > 0) {
       const what = list.length === 1 ? "1 path" : `${list.length} paths`;
       fail(`linux.${field}`, 'no paths without a "mount" namespace in linux.namespaces', what);
@@ -218,80 +239,114 @@ function checkRestrictedPaths(linux: Obj): void {
 
 const CLOCKS = ["boottime", "monotonic"];
 
-function checkTimeOffsets(linux: Obj): void {
-  const offsets = optObj(linux.timeOffsets, "linux.timeOffsets");
-  if (!offsets) return;
+const timeOffset: Check<TimeOffset> = (v, p) =>
+  record<TimeOffset>(v, p, { secs: optIntOf("int64"), nanosecs: optIntOf("uint32") });
+const optTimeOffset: Check<TimeOffset | undefined> = (v, p) =>
+  v === undefined ? undefined : timeOffset(v, p);
+
+function checkTimeOffsets(value: unknown, at: string, linux: Linux): Linux["timeOffsets"] {
+  if (value === undefined) return undefined;
+  const offsets = obj(value, at);
   const clocks = Object.keys(offsets);
+  // Clock by clock in the document's order, so the first problem is the one reported.
   for (const clock of clocks) {
     if (!CLOCKS.includes(clock)) {
-      fail("linux.timeOffsets", 'only the clocks "boottime" and "monotonic"', describe(clock));
+      fail(at, 'only the clocks "boottime" and "monotonic"', describe(clock));
     }
-    const path = `linux.timeOffsets.${clock}`;
-    const offset = obj(offsets[clock], path);
-    optInt(offset.secs, `${path}.secs`, "int64");
-    optInt(offset.nanosecs, `${path}.nanosecs`, "uint32");
+    timeOffset(offsets[clock], `${at}.${clock}`);
   }
   const timens = namespaceOf(linux, "time");
   if (clocks.length > 0 && (!timens || timens.path !== undefined)) {
     const got = timens ? "a joined one" : "none";
-    fail("linux.timeOffsets", 'a new "time" namespace in linux.namespaces', got);
+    fail(at, 'a new "time" namespace in linux.namespaces', got);
   }
+  return record<NonNullable<Linux["timeOffsets"]>>(value, at, {
+    boottime: optTimeOffset,
+    monotonic: optTimeOffset,
+  });
 }
 
-function checkDevice(value: unknown, path: string): void {
-  const d = obj(value, path);
-  const type = oneOf(d.type, `${path}.type`, ["c", "b", "u", "p"]);
-  absPath(d.path, `${path}.path`);
-  if (type === "p") {
-    optInt(d.major, `${path}.major`, "int64");
-    optInt(d.minor, `${path}.minor`, "int64");
-  } else {
-    int(d.major, `${path}.major`, "int64");
-    int(d.minor, `${path}.minor`, "int64");
-  }
-  optInt(d.fileMode, `${path}.fileMode`, "uint32");
-  optInt(d.uid, `${path}.uid`, "uint32");
-  optInt(d.gid, `${path}.gid`, "uint32");
+function checkDevice(value: unknown, path: string): LinuxDevice {
+  let type: DeviceType | undefined;
+  // major and minor are required unless the device is a fifo ("p").
+  const number: Check<number | undefined> = (v, p) =>
+    type === "p" ? optInt(v, p, "int64") : int(v, p, "int64");
+  const u32 = optIntOf("uint32");
+  return record<LinuxDevice>(value, path, {
+    type: (t, at) => {
+      type = oneOf(t, at, ["c", "b", "u", "p"] as const);
+      return type;
+    },
+    path: absPath,
+    major: number,
+    minor: number,
+    fileMode: u32,
+    uid: u32,
+    gid: u32,
+  });
 }
 
 // Actions that can carry an errno (defaultErrnoRet / errnoRet).
 const ERRNO_ACTIONS = ["SCMP_ACT_ERRNO", "SCMP_ACT_TRACE"];
 
-function checkErrno(action: string, errno: unknown, path: string): void {
-  if (errno === undefined) return;
-  int(errno, path, "uint32");
-  if (!ERRNO_ACTIONS.includes(action))
-    fail(path, `no errno with ${describe(action)}`, describe(errno));
+/** An errno field checked against the action beside it (checked first). */
+function errnoFor(action: () => SeccompAction | undefined): Check<number | undefined> {
+  return (errno, path) => {
+    if (errno === undefined) return undefined;
+    const n = int(errno, path, "uint32");
+    const a = action() ?? "";
+    if (!ERRNO_ACTIONS.includes(a)) fail(path, `no errno with ${describe(a)}`, describe(errno));
+    return n;
+  };
 }
 
-function checkSeccomp(s: Obj): void {
-  const at = "linux.seccomp";
-  const action = oneOf(s.defaultAction, `${at}.defaultAction`, SECCOMP_ACTIONS);
-  checkErrno(action, s.defaultErrnoRet, `${at}.defaultErrnoRet`);
-  optEach(s.architectures, `${at}.architectures`, (a, path) => oneOf(a, path, SECCOMP_ARCHES));
-  optEach(s.flags, `${at}.flags`, (f, path) => oneOf(f, path, SECCOMP_FLAGS));
-  optStr(s.listenerPath, `${at}.listenerPath`);
-  optStr(s.listenerMetadata, `${at}.listenerMetadata`);
-  if (s.listenerMetadata !== undefined && s.listenerPath === undefined) {
-    fail(
-      `${at}.listenerMetadata`,
-      "no listenerMetadata without listenerPath",
-      describe(s.listenerMetadata),
-    );
-  }
-  optEach(s.syscalls, `${at}.syscalls`, (value, path) => {
-    const rule = obj(value, path);
-    const names = arr(rule.names, `${path}.names`);
-    if (names.length === 0) fail(`${path}.names`, "at least one syscall name", "an empty array");
-    for (const [i, n] of names.entries()) nonEmptyStr(n, `${path}.names[${i}]`);
-    const ruleAction = oneOf(rule.action, `${path}.action`, SECCOMP_ACTIONS);
-    checkErrno(ruleAction, rule.errnoRet, `${path}.errnoRet`);
-    optEach(rule.args, `${path}.args`, (argValue, argPath) => {
-      const arg = obj(argValue, argPath);
-      int(arg.index, `${argPath}.index`, "uint32");
-      int(arg.value, `${argPath}.value`, "uint64");
-      optInt(arg.valueTwo, `${argPath}.valueTwo`, "uint64");
-      oneOf(arg.op, `${argPath}.op`, SECCOMP_OPERATORS);
-    });
+const seccompArg: Check<LinuxSeccompArg> = (value, path) =>
+  record<LinuxSeccompArg>(value, path, {
+    index: intOf("uint32"),
+    value: intOf("uint64"),
+    valueTwo: optIntOf("uint64"),
+    op: (o, at) => oneOf(o, at, SECCOMP_OPERATORS),
+  });
+
+const syscallRule: Check<LinuxSyscall> = (value, path) => {
+  let action: SeccompAction | undefined;
+  return record<LinuxSyscall>(value, path, {
+    names: (v, at) => {
+      const names = arr(v, at);
+      if (names.length === 0) fail(at, "at least one syscall name", "an empty array");
+      return names.map((n, i) => nonEmptyStr(n, `${at}[${i}]`));
+    },
+    action: (v, at) => {
+      action = oneOf(v, at, SECCOMP_ACTIONS);
+      return action;
+    },
+    errnoRet: errnoFor(() => action),
+    args: optList(seccompArg),
+  });
+};
+
+function checkSeccomp(value: unknown, path: string): LinuxSeccomp {
+  let action: SeccompAction | undefined;
+  let listenerPath: string | undefined;
+  return record<LinuxSeccomp>(value, path, {
+    defaultAction: (v, at) => {
+      action = oneOf(v, at, SECCOMP_ACTIONS);
+      return action;
+    },
+    defaultErrnoRet: errnoFor(() => action),
+    architectures: optList((a, at) => oneOf(a, at, SECCOMP_ARCHES)),
+    flags: optList((f, at) => oneOf(f, at, SECCOMP_FLAGS)),
+    listenerPath: (v, at) => {
+      listenerPath = optStr(v, at);
+      return listenerPath;
+    },
+    listenerMetadata: (v, at) => {
+      const metadata = optStr(v, at);
+      if (metadata !== undefined && listenerPath === undefined) {
+        fail(at, "no listenerMetadata without listenerPath", describe(metadata));
+      }
+      return metadata;
+    },
+    syscalls: optList(syscallRule),
   });
 }
