@@ -11,6 +11,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  rmdirSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
@@ -229,6 +230,8 @@ export class Containerd {
       if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
     }
     killShims(this.address);
+    // containerd's default cgroup parent for a namespace's tasks is /<namespace>.
+    removeCgroupParent(this.namespace);
     // The shim keeps runc's (here: runt's) --root under /run/containerd/runc/<namespace>.
     rmSync(join("/run/containerd/runc", this.namespace), { recursive: true, force: true });
     // Snapshots are overlay mounts under root: unmount whatever is left before removal.
@@ -251,6 +254,32 @@ export function killShims(address: string): void {
         process.kill(Number(pid), "SIGKILL");
       } catch {}
     }
+  }
+}
+
+/**
+ * Removes the cgroup an engine made as its containers' parent (containerd: /<namespace>,
+ * dockerd: its --cgroup-parent) in every hierarchy, deepest first; a shim's last process
+ * may still be leaving it (EBUSY), hence the bounded retry. Only names the test chose.
+ */
+export function removeCgroupParent(name: string): void {
+  const root = "/sys/fs/cgroup";
+  const rm = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) rm(join(dir, e.name));
+    }
+    for (let i = 0; i < 100; i++) {
+      try {
+        rmdirSync(dir);
+        return;
+      } catch {
+        Bun.sleepSync(20);
+      }
+    }
+  };
+  for (const h of readdirSync(root)) {
+    const dir = join(root, h, name);
+    if (existsSync(dir)) rm(dir);
   }
 }
 

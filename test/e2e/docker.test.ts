@@ -23,6 +23,7 @@ import {
   ROOTFS,
   RUNC,
   RUNT,
+  removeCgroupParent,
   sh,
   unmountUnder,
 } from "./containerd-env.ts";
@@ -34,6 +35,8 @@ type Name = (typeof RUNTIMES)[number];
 
 let dir = "";
 let sock = "";
+/** dockerd's containers go below a cgroup of the test's own (its default is /docker). */
+const CGROUP_PARENT = `runt-docker-${process.pid}`;
 let daemon: ChildProcess | undefined;
 
 const logOf = () => readFileSync(join(dir, "dockerd.log"), "utf8");
@@ -79,6 +82,8 @@ beforeAll(async () => {
       join(dir, "docker.pid"),
       "--add-runtime",
       `runt=${RUNT}`,
+      "--cgroup-parent",
+      `/${CGROUP_PARENT}`,
     ],
     { stdio: ["ignore", log, log], detached: true },
   );
@@ -115,6 +120,7 @@ afterAll(async () => {
     unmountUnder(dir);
     rmSync(dir, { recursive: true, force: true });
   }
+  removeCgroupParent(CGROUP_PARENT);
 }, 120_000);
 
 let serial = 0;
