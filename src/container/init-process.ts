@@ -84,6 +84,8 @@ export function runInit(plan: CompiledPlan, preserveFds: number, cb: InitCallbac
   const reap = (p: number) => {
     const start = Date.now();
     let said = 0;
+    // The setup process exits right after its last message: first look again soon.
+    let nap = 0.05;
     for (;;) {
       const r = n.waitpid(p, true);
       if (r) return r;
@@ -92,7 +94,8 @@ export function runInit(plan: CompiledPlan, preserveFds: number, cb: InitCallbac
         said = s;
         cb.onSilence?.(s);
       }
-      sleepMs(1);
+      sleepMs(nap);
+      nap = Math.min(nap * 2, 5);
     }
   };
   try {
