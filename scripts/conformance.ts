@@ -191,6 +191,23 @@ function installedAsRunc(bin: string, out: string): string {
   return file;
 }
 
+/**
+ * runtime-tools calls the runtime without --root, so runc makes /run/runc and runt
+ * /run/runt (with its seccomp cache, @seccomp). A default root the run made is removed
+ * after it, unless a container is still in it.
+ */
+function withStateRootsRestored<T>(run: () => T): T {
+  const roots = ["/run/runc", "/run/runt"].filter((r) => !existsSync(r));
+  try {
+    return run();
+  } finally {
+    for (const r of roots) {
+      if (listDir(r).every((e) => e === "@seccomp")) rmSync(r, { recursive: true, force: true });
+      else console.error(`conformance: ${r} still holds containers: ${listDir(r).join(", ")}`);
+    }
+  }
+}
+
 /** Mount points in this mount namespace. */
 function mountPoints(): Set<string> {
   const lines = readFileSync("/proc/self/mountinfo", "utf8").split("\n");
@@ -515,8 +532,12 @@ function main(argv: string[]): number {
     mkdirSync(out, { recursive: true });
     const runtime = installedAsRunc(given, out);
     if (!only || only === "oci") {
-      const ref = withMountsRestored("oci/runc", () => runOci(reference, "reference", out, names));
-      const ours = withMountsRestored("oci/runt", () => runOci(runtime, "runt", out, names));
+      const ref = withStateRootsRestored(() =>
+        withMountsRestored("oci/runc", () => runOci(reference, "reference", out, names)),
+      );
+      const ours = withStateRootsRestored(() =>
+        withMountsRestored("oci/runt", () => runOci(runtime, "runt", out, names)),
+      );
       rows.push(...compare("oci", ref, ours, exp));
     }
     if (!only || only === "bats") {
