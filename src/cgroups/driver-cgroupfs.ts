@@ -4,7 +4,7 @@
 // directories runt made. What a hierarchy's files mean (resources, devices,
 // the freezer, stats, OOM counts, mounts) is each driver's own.
 import { mkdirSync, readdirSync, rmdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import type { LinuxResources } from "../spec/types.ts";
 import {
   type DeviceCgroupInput,
@@ -17,6 +17,7 @@ import {
 import type { CgroupDir, CgroupManager, CgroupManagerState, CgroupMountSource } from "./driver.ts";
 import { killAll } from "./kill-all.ts";
 import type { CgroupMode } from "./mode.ts";
+import { RUNT_PARENT } from "./path.ts";
 import { encodeCgroupfsState } from "./state-codec.ts";
 import type { Stats } from "./stats.ts";
 import { CgroupError, errnoCode, parsePids, readOptional, sleepMs } from "./util.ts";
@@ -175,8 +176,13 @@ export abstract class CgroupfsDriver implements CgroupManager {
         if (err) failures.push(`${dir}: ${err}`);
       }
     }
-    // Parents runt made (/runt), deepest first, only when nothing else uses them.
-    const parents = this.created.filter((c) => !leaves.has(c));
+    // Parents runt made, deepest first, only when nothing else uses them. runt's own
+    // /runt goes with its last container, whichever container made it: two created
+    // at once both find it made by the other, and it stayed after both were gone.
+    const own = this.path.startsWith(`${RUNT_PARENT}/`)
+      ? this.dirs.map((d) => join(d.mountpoint, RUNT_PARENT))
+      : [];
+    const parents = [...new Set([...this.created.filter((c) => !leaves.has(c)), ...own])];
     for (const dir of parents.sort((a, b) => b.length - a.length)) {
       try {
         rmdirSync(dir);

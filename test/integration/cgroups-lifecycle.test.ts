@@ -318,3 +318,28 @@ describe.skipIf(!isRoot || !unified)(
     });
   },
 );
+
+describe.skipIf(!isRoot)("runt's own parent cgroup", () => {
+  const mem = v1("memory") ?? unified;
+  const parent = `${mem}/runt`;
+  // Only where no other container of this host uses /runt: the test wants it gone.
+  test.skipIf(!mem || existsSync(parent))(
+    "goes with the last container, whichever container made it",
+    () => {
+      const noPath = (s: Spec) => {
+        if (s.linux) s.linux.cgroupsPath = undefined;
+      };
+      const a = newId("parent-a");
+      const b = newId("parent-b");
+      const spec = testSpec(["sleep", "100"], noPath);
+      expect(runt(["run", "-d", "-b", makeBundle(spec), a]).stderr).toBe("");
+      expect(runt(["run", "-d", "-b", makeBundle(spec), b]).stderr).toBe("");
+      expect(existsSync(`${parent}/${a}`) && existsSync(`${parent}/${b}`)).toBe(true);
+      // a made /runt; b found it. a goes first, so b is the last one in it.
+      expect(runt(["delete", "--force", a]).status).toBe(0);
+      expect(existsSync(parent)).toBe(true);
+      expect(runt(["delete", "--force", b]).status).toBe(0);
+      expect(existsSync(parent)).toBe(false);
+    },
+  );
+});
