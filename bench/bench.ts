@@ -353,4 +353,13 @@ try {
 } finally {
   for (const d of Object.values(bundles)) rmSync(d, { recursive: true, force: true });
   rmSync(ERR_FILE, { force: true });
+  // The state roots of the runs (every container is deleted by then), runt's seccomp cache too.
+  for (const d of [
+    "/run/runt-bench",
+    "/run/runc-bench",
+    "/run/runt-bench-v2",
+    "/run/runt-bench-crun",
+  ]) {
+    rmSync(d, { recursive: true, force: true });
+  }
 }
