@@ -10,24 +10,15 @@ import type { PlanOp } from "../../src/plan/plan.ts";
 import { capabilityMask } from "../../src/plan/process.ts";
 import { defaultSpec } from "../../src/spec/default.ts";
 import type { Process, Spec } from "../../src/spec/types.ts";
+import { compileInput } from "./compile-input.ts";
 
 const names = (ops: PlanOp[]) => ops.map((o) => o.op);
 
 function createInput(edit?: (s: Spec) => void): CompileInput {
-  const spec = defaultSpec({});
-  if (spec.process) spec.process.terminal = false; // runt spec's default is true
-  edit?.(spec);
-  return {
-    spec,
-    rootfs: "/b/rootfs",
-    bundle: "/b",
-    fifoPath: "/run/runt/x/exec.fifo",
-    noPivot: false,
-    preserveFds: 0,
-    cgroupProcs: [],
-    cgroupMounts: [],
-    statSource: () => "dir",
-  };
+  return compileInput((spec) => {
+    if (spec.process) spec.process.terminal = false; // runt spec's default is true
+    edit?.(spec);
+  });
 }
 
 function proc(over: Partial<Process> = {}): Process {

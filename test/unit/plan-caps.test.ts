@@ -3,23 +3,11 @@ import { type CompileInput, compilePlan } from "../../src/plan/compile.ts";
 import { compileExecPlan } from "../../src/plan/exec.ts";
 import type { PlanOp } from "../../src/plan/plan.ts";
 import { capabilityMask, capsOp } from "../../src/plan/process.ts";
-import { defaultSpec } from "../../src/spec/default.ts";
 import type { Spec } from "../../src/spec/types.ts";
+import { cgroup2At, compileInput } from "./compile-input.ts";
 
 function input(edit: (s: Spec) => void): CompileInput {
-  const spec = defaultSpec({});
-  edit(spec);
-  return {
-    spec,
-    rootfs: "/b/rootfs",
-    bundle: "/b",
-    fifoPath: "/run/runt/x/exec.fifo",
-    noPivot: false,
-    preserveFds: 0,
-    cgroupProcs: [],
-    cgroupMounts: [{ name: "", fstype: "cgroup2", data: "", hostPath: "/c", aliases: [] }],
-    statSource: () => "dir",
-  };
+  return compileInput(edit, { cgroupMounts: cgroup2At("/c") });
 }
 
 const capsOf = (ops: PlanOp[]) => ops.find((o) => o.op === "caps");

@@ -3,31 +3,24 @@ import { type CompileInput, compilePlan } from "../../src/plan/compile.ts";
 import { CLONE, MOUNT_ATTR, MS } from "../../src/plan/constants.ts";
 import { encodePlan, OPCODES } from "../../src/plan/encode.ts";
 import type { PlanOp } from "../../src/plan/plan.ts";
-import { defaultSpec } from "../../src/spec/default.ts";
 import type { Spec } from "../../src/spec/types.ts";
 import { validateConfig } from "../../src/spec/validate.ts";
+import { cgroup2At, compileInput } from "./compile-input.ts";
 
 /** runt spec's config without the "mount" namespace, masked and read-only paths. */
 function noMountNs(edit?: (s: Spec) => void): CompileInput {
-  const spec = defaultSpec({});
-  if (spec.linux) {
-    spec.linux.namespaces = (spec.linux.namespaces ?? []).filter((ns) => ns.type !== "mount");
-    delete spec.linux.maskedPaths;
-    delete spec.linux.readonlyPaths;
-  }
-  edit?.(spec);
-  return {
-    spec,
-    rootfs: "/b/rootfs",
-    bundle: "/b",
-    fifoPath: "/run/runt/x/exec.fifo",
-    noPivot: false,
-    preserveFds: 0,
-    cgroupProcs: [],
-    cgroupMounts: [{ name: "", fstype: "cgroup2", data: "", hostPath: "/c", aliases: [] }],
-    statSource: () => "dir",
-    runtimeMountNs: "/proc/4242/ns/mnt",
+  const dropMountNs = (spec: Spec) => {
+    if (spec.linux) {
+      spec.linux.namespaces = (spec.linux.namespaces ?? []).filter((ns) => ns.type !== "mount");
+      delete spec.linux.maskedPaths;
+      delete spec.linux.readonlyPaths;
+    }
+    edit?.(spec);
   };
+  return compileInput(dropMountNs, {
+    cgroupMounts: cgroup2At("/c"),
+    runtimeMountNs: "/proc/4242/ns/mnt",
+  });
 }
 
 const names = (ops: PlanOp[]) => ops.map((o) => o.op);

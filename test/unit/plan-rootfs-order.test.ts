@@ -7,25 +7,11 @@ import { CLONE, MS } from "../../src/plan/constants.ts";
 import { encodePlan } from "../../src/plan/encode.ts";
 import type { PlanOp } from "../../src/plan/plan.ts";
 import type { CompiledSeccomp } from "../../src/seccomp/compile.ts";
-import { defaultSpec } from "../../src/spec/default.ts";
 import type { Spec } from "../../src/spec/types.ts";
+import { cgroup2At, compileInput } from "./compile-input.ts";
 
 function input(edit?: (s: Spec) => void): CompileInput {
-  const spec = defaultSpec({});
-  edit?.(spec);
-  return {
-    spec,
-    rootfs: "/b/rootfs",
-    bundle: "/b",
-    fifoPath: "/run/runt/x/exec.fifo",
-    noPivot: false,
-    preserveFds: 0,
-    cgroupProcs: [],
-    cgroupMounts: [
-      { name: "", fstype: "cgroup2", data: "", hostPath: "/sys/fs/cgroup/runt/x", aliases: [] },
-    ],
-    statSource: () => "dir",
-  };
+  return compileInput(edit, { cgroupMounts: cgroup2At("/sys/fs/cgroup/runt/x") });
 }
 
 const find = (ops: PlanOp[], pred: (o: PlanOp) => boolean) => ops.findIndex(pred);

@@ -6,24 +6,15 @@ import { parseMountOptions } from "../../src/plan/mount-options.ts";
 import type { PlanOp } from "../../src/plan/plan.ts";
 import { defaultSpec } from "../../src/spec/default.ts";
 import type { Spec } from "../../src/spec/types.ts";
+import { cgroup2At, compileInput } from "./compile-input.ts";
 
 function input(edit?: (s: Spec) => void, over: Partial<CompileInput> = {}): CompileInput {
-  const spec = defaultSpec({});
-  edit?.(spec);
-  return {
-    spec,
-    rootfs: "/b/rootfs",
-    bundle: "/b",
-    fifoPath: "/run/runt/x/exec.fifo",
-    noPivot: false,
-    preserveFds: 0,
+  return compileInput(edit, {
     cgroupProcs: ["/sys/fs/cgroup/memory/runt/x/cgroup.procs"],
-    cgroupMounts: [
-      { name: "", fstype: "cgroup2", data: "", hostPath: "/sys/fs/cgroup/runt/x", aliases: [] },
-    ],
+    cgroupMounts: cgroup2At("/sys/fs/cgroup/runt/x"),
     statSource: (p) => (p.endsWith(".txt") ? "file" : p.includes("missing") ? null : "dir"),
     ...over,
-  };
+  });
 }
 
 const names = (ops: PlanOp[]) => ops.map((o) => o.op);

@@ -17,9 +17,9 @@ import {
   filterFlags,
   profileText,
 } from "../../src/seccomp/compile.ts";
-import { defaultSpec } from "../../src/spec/default.ts";
 import type { LinuxSeccomp, Spec } from "../../src/spec/types.ts";
 import { podmanProfile } from "../helpers/seccomp.ts";
+import { cgroup2At, compileInput } from "./compile-input.ts";
 
 const tmp = mkdtempSync("/tmp/runt-seccomp-unit-");
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -195,20 +195,7 @@ describe("compileSeccomp", () => {
 });
 
 function input(edit: (s: Spec) => void, over: Partial<CompileInput> = {}): CompileInput {
-  const spec = defaultSpec({});
-  edit(spec);
-  return {
-    spec,
-    rootfs: "/b/rootfs",
-    bundle: "/b",
-    fifoPath: "/run/runt/x/exec.fifo",
-    noPivot: false,
-    preserveFds: 0,
-    cgroupProcs: [],
-    cgroupMounts: [{ name: "", fstype: "cgroup2", data: "", hostPath: "/x", aliases: [] }],
-    statSource: () => "dir",
-    ...over,
-  };
+  return compileInput(edit, { cgroupMounts: cgroup2At("/x"), ...over });
 }
 
 const at = (ops: PlanOp[], name: string) => ops.findIndex((o) => o.op === name);
