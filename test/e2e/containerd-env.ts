@@ -11,15 +11,20 @@ import {
   openSync,
   readdirSync,
   readFileSync,
-  rmdirSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import { type Result, ROOTFS, spawnToFiles, until } from "../helpers/harness.ts";
+import {
+  type Result,
+  ROOTFS,
+  removeCgroupParent,
+  spawnToFiles,
+  until,
+} from "../helpers/harness.ts";
 
 // The paths and the runt under test (RUNT_BIN, else dist/runt) are test/helpers/harness.ts's.
-export { REPO, ROOTFS, RUNT } from "../helpers/harness.ts";
+export { REPO, ROOTFS, RUNT, removeCgroupParent } from "../helpers/harness.ts";
 export const RUNC = "/usr/sbin/runc";
 export const IMAGE = "docker.io/library/runt-busybox:e2e";
 
@@ -254,32 +259,6 @@ export function killShims(address: string): void {
         process.kill(Number(pid), "SIGKILL");
       } catch {}
     }
-  }
-}
-
-/**
- * Removes the cgroup an engine made as its containers' parent (containerd: /<namespace>,
- * dockerd: its --cgroup-parent) in every hierarchy, deepest first; a shim's last process
- * may still be leaving it (EBUSY), hence the bounded retry. Only names the test chose.
- */
-export function removeCgroupParent(name: string): void {
-  const root = "/sys/fs/cgroup";
-  const rm = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      if (e.isDirectory()) rm(join(dir, e.name));
-    }
-    for (let i = 0; i < 100; i++) {
-      try {
-        rmdirSync(dir);
-        return;
-      } catch {
-        Bun.sleepSync(20);
-      }
-    }
-  };
-  for (const h of readdirSync(root)) {
-    const dir = join(root, h, name);
-    if (existsSync(dir)) rm(dir);
   }
 }
 

@@ -3,7 +3,16 @@
 // command with its output in files, and polling with a bound. It imports nothing of
 // src/, so the e2e helpers and bench/ can use it without the library.
 import { spawnSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  rmSync,
+} from "node:fs";
 import { join, resolve } from "node:path";
 
 /** The checkout. */
@@ -101,4 +110,31 @@ export function untilSync(cond: () => boolean, ms = 5000, stepMs = 10): boolean 
 /** untilSync that throws "timed out waiting for WHAT" when cond never held. */
 export function waitForSync(what: string, cond: () => boolean, ms = 5000, stepMs = 10): void {
   if (!untilSync(cond, ms, stepMs)) throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * Removes a cgroup a test had its containers made under (containerd: /<namespace>,
+ * dockerd: its --cgroup-parent, the differential test's own) in every hierarchy,
+ * deepest first; a container's last process may still be leaving it (EBUSY), hence
+ * the bounded retry. Only names the test chose.
+ */
+export function removeCgroupParent(name: string): void {
+  const root = "/sys/fs/cgroup";
+  const rm = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) rm(join(dir, e.name));
+    }
+    for (let i = 0; i < 100; i++) {
+      try {
+        rmdirSync(dir);
+        return;
+      } catch {
+        Bun.sleepSync(20);
+      }
+    }
+  };
+  for (const h of readdirSync(root)) {
+    const dir = join(root, h, name);
+    if (existsSync(dir)) rm(dir);
+  }
 }

@@ -45,7 +45,6 @@ import {
 } from "node:fs";
 import { basename, join, normalize } from "node:path";
 import {
-  cgroupHierarchies,
   fillPlaceholders,
   hostHardLimits,
   makeSource,
@@ -63,7 +62,7 @@ import {
   type Json,
   mutations,
 } from "../helpers/fuzz-configs.ts";
-import { REPO, ROOTFS, RUNT, untilSync } from "../helpers/harness.ts";
+import { REPO, ROOTFS, RUNT, removeCgroupParent, untilSync } from "../helpers/harness.ts";
 
 const RUNC = "/usr/sbin/runc";
 const FUZZ_IN_PROCESS_SAMPLE = Number(process.env.RUNT_DIFF_FUZZ_N ?? 500);
@@ -558,22 +557,8 @@ function compare(cases: Case[], opts: { summary?: boolean } = {}): void {
 afterAll(() => {
   if (skipWhy) return;
   holder?.kill("SIGKILL");
-  // The parents the runtimes made for the cases' cgroups (each case's own is gone).
-  for (const h of cgroupHierarchies()) {
-    const dir = join(h, CG_PARENT);
-    if (!existsSync(dir)) continue;
-    // A runtime's last process can still be leaving its cgroup (EBUSY): a bounded retry.
-    const rm = (d: string) => {
-      for (let i = 0; i < 100 && existsSync(d); i++) {
-        if (spawnSync("rmdir", [d]).status === 0) return;
-        Bun.sleepSync(10);
-      }
-    };
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      if (e.isDirectory()) rm(join(dir, e.name));
-    }
-    rm(dir);
-  }
+  // The parent the runtimes made for the cases' cgroups (each case's own is gone).
+  removeCgroupParent(CG_PARENT);
   for (const rt of RUNTIMES) rmSync(rt.root, { recursive: true, force: true });
   rmSync(sandbox, { recursive: true, force: true });
 });
