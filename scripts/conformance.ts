@@ -35,6 +35,7 @@ import Ajv, { type ValidateFunction } from "ajv-draft-04";
 import { features } from "../src/container/features.ts";
 import { CONTAINER_STATUSES, defaultSpec, validateConfig } from "../src/spec/index.ts";
 import { brokenConfig, SCHEMA_REJECTS } from "../test/helpers/schema-cases.ts";
+import { listDir } from "./host-state.ts";
 
 const REPO = resolve(import.meta.dir, "..");
 export const SHARED = resolve(REPO, "../shared/conformance");
@@ -233,14 +234,6 @@ function withMountsRestored<T>(what: string, run: () => T): T {
 const CG = "/sys/fs/cgroup";
 /** The suite's own parent cgroup (helpers.bash: REL_PARENT_PATH). */
 const SUITE_CGROUP = "runc-cgroups-integration-test";
-
-function listDir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
 
 /** Directories under dir, deepest first, dir last. */
 function dirsDepthFirst(dir: string): string[] {

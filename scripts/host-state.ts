@@ -16,7 +16,8 @@ export interface HostState {
   contained: Map<number, string>;
 }
 
-function entries(dir: string): string[] {
+/** The names in dir; none when it cannot be read (gone, or not a directory). */
+export function listDir(dir: string): string[] {
   try {
     return readdirSync(dir);
   } catch {
@@ -26,7 +27,7 @@ function entries(dir: string): string[] {
 
 export function deviceNodes(): Map<string, string> {
   const out = new Map<string, string>();
-  for (const path of [...entries("/dev").map((n) => join("/dev", n)), "/dev/pts/ptmx"]) {
+  for (const path of [...listDir("/dev").map((n) => join("/dev", n)), "/dev/pts/ptmx"]) {
     try {
       const st = lstatSync(path);
       if (st.isCharacterDevice() || st.isBlockDevice()) {
@@ -69,7 +70,7 @@ function cgroupDirs(): Set<string> {
 
 function contained(): Map<number, string> {
   const out = new Map<number, string>();
-  for (const name of entries("/proc")) {
+  for (const name of listDir("/proc")) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const root = readlinkSync(`/proc/${name}/root`);
