@@ -193,9 +193,9 @@ function installedAsRunc(bin: string, out: string): string {
 }
 
 /**
- * runtime-tools calls the runtime without --root, so runc makes /run/runc and runt
- * /run/runt (with its seccomp cache, @seccomp). A default root the run made is removed
- * after it, unless a container is still in it.
+ * runtime-tools calls the runtime without --root, and so do a few of runc's bats tests:
+ * runc makes /run/runc and runt /run/runt (with its seccomp cache, @seccomp). A default
+ * root a run made is removed after it, unless a container is still in it.
  */
 function withStateRootsRestored<T>(run: () => T): T {
   const roots = ["/run/runc", "/run/runt"].filter((r) => !existsSync(r));
@@ -535,8 +535,10 @@ function main(argv: string[]): number {
     }
     if (!only || only === "bats") {
       const bats = (label: string, bin: string) =>
-        withCgroupsRestored(`bats/${label}`, () =>
-          withMountsRestored(`bats/${label}`, () => runBats(bin, label, out, names)),
+        withStateRootsRestored(() =>
+          withCgroupsRestored(`bats/${label}`, () =>
+            withMountsRestored(`bats/${label}`, () => runBats(bin, label, out, names)),
+          ),
         );
       const ref = bats("reference", reference);
       const ours = bats("runt", runtime);
