@@ -30,12 +30,12 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import Ajv, { type ValidateFunction } from "ajv-draft-04";
 import { features } from "../src/container/features.ts";
 import { CONTAINER_STATUSES, defaultSpec, validateConfig } from "../src/spec/index.ts";
 import { brokenConfig, SCHEMA_REJECTS } from "../test/helpers/schema-cases.ts";
-import { listDir } from "./host-state.ts";
+import { cgroupDirs, listDir } from "./host-state.ts";
 
 const REPO = resolve(import.meta.dir, "..");
 export const SHARED = resolve(REPO, "../shared/conformance");
@@ -231,41 +231,36 @@ function withMountsRestored<T>(what: string, run: () => T): T {
   }
 }
 
-const CG = "/sys/fs/cgroup";
-/** The suite's own parent cgroup (helpers.bash: REL_PARENT_PATH). */
-const SUITE_CGROUP = "runc-cgroups-integration-test";
-
 /** Directories under dir, deepest first, dir last. */
 function dirsDepthFirst(dir: string): string[] {
   const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.isDirectory()) out.push(...dirsDepthFirst(join(dir, e.name)));
+  try {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) out.push(...dirsDepthFirst(join(dir, e.name)));
+    }
+  } catch {
+    // Gone already.
   }
   return [...out, dir];
 }
 
 /**
- * runc's bats helpers mkdir a directory for every controller /proc/cgroups lists, so
- * on this hybrid host /sys/fs/cgroup/{hugetlb,net_cls,...} appear as plain tmpfs
- * directories (no hierarchy is mounted there), and their teardown leaves the suite's
- * parent cgroup in the unified hierarchy. What a run added is removed after it; what
- * was there before stays.
+ * The suites make cgroups they do not remove: runc's bats helpers mkdir a directory
+ * for every controller /proc/cgroups lists (plain tmpfs directories on this hybrid
+ * host) and leave the suite's parent cgroup; runtime-tools' relative-path tests nest
+ * theirs (testdir/cgrouptest/...) below the caller's own cgroup, and a runtime removes
+ * only the leaf it made, as runc does. Every cgroup directory a run added is removed
+ * after it; what was there before stays.
  */
 function withCgroupsRestored<T>(what: string, run: () => T): T {
+  const before = cgroupDirs();
   const mounted = mountPoints();
-  const top = new Set(listDir(CG));
-  const parents = new Set(listDir(CG).filter((d) => listDir(join(CG, d)).includes(SUITE_CGROUP)));
   try {
     return run();
   } finally {
-    const left: string[] = [];
-    for (const d of listDir(CG)) {
-      const path = join(CG, d);
-      if (!top.has(d) && !mounted.has(path)) left.push(path);
-      else if (!parents.has(d) && listDir(path).includes(SUITE_CGROUP))
-        left.push(join(path, SUITE_CGROUP));
-    }
-    for (const dir of left) {
+    const added = [...cgroupDirs()].filter((d) => !before.has(d) && !mounted.has(d));
+    const top = added.filter((d) => before.has(dirname(d)));
+    for (const dir of top) {
       for (const d of dirsDepthFirst(dir)) {
         try {
           rmdirSync(d);
@@ -276,7 +271,7 @@ function withCgroupsRestored<T>(what: string, run: () => T): T {
         }
       }
     }
-    if (left.length) console.error(`conformance: ${what} left ${left.join(", ")}; removed`);
+    if (top.length) console.error(`conformance: ${what} left ${top.join(", ")}; removed`);
   }
 }
 
@@ -525,12 +520,14 @@ function main(argv: string[]): number {
     mkdirSync(out, { recursive: true });
     const runtime = installedAsRunc(given, out);
     if (!only || only === "oci") {
-      const ref = withStateRootsRestored(() =>
-        withMountsRestored("oci/runc", () => runOci(reference, "reference", out, names)),
-      );
-      const ours = withStateRootsRestored(() =>
-        withMountsRestored("oci/runt", () => runOci(runtime, "runt", out, names)),
-      );
+      const oci = (label: string, bin: string) =>
+        withStateRootsRestored(() =>
+          withCgroupsRestored(`oci/${label}`, () =>
+            withMountsRestored(`oci/${label}`, () => runOci(bin, label, out, names)),
+          ),
+        );
+      const ref = oci("reference", reference);
+      const ours = oci("runt", runtime);
       rows.push(...compare("oci", ref, ours, exp));
     }
     if (!only || only === "bats") {

@@ -51,7 +51,8 @@ function mounts(): Set<string> {
   );
 }
 
-function cgroupDirs(): Set<string> {
+/** Every directory under /sys/fs/cgroup, five levels deep. */
+export function cgroupDirs(): Set<string> {
   const out = new Set<string>();
   const walk = (dir: string, depth: number) => {
     out.add(dir);
