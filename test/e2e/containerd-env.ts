@@ -72,9 +72,13 @@ const sha256 = (b: Buffer | string) => createHash("sha256").update(b).digest("he
 /**
  * An OCI image layout of the busybox rootfs, as a tar archive at `out`: one
  * uncompressed layer, the image config, the manifest and index.json, each blob
- * under blobs/sha256/<its digest>.
+ * under blobs/sha256/<its digest>. `run` is the image's Entrypoint and Cmd.
  */
-export function buildOciArchive(out: string, name = IMAGE): void {
+export function buildOciArchive(
+  out: string,
+  name = IMAGE,
+  run: { Entrypoint?: string[]; Cmd?: string[] } = { Cmd: ["sh"] },
+): void {
   const dir = mkdtempSync("/tmp/runt-oci-");
   try {
     const blobs = join(dir, "blobs/sha256");
@@ -104,7 +108,7 @@ export function buildOciArchive(out: string, name = IMAGE): void {
       os: "linux",
       config: {
         Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
-        Cmd: ["sh"],
+        ...run,
       },
       rootfs: { type: "layers", diff_ids: [layerDesc.digest] },
       history: [{ created_by: "runt e2e: test/fixtures/bundles/busybox/rootfs" }],
