@@ -6,6 +6,7 @@
 // (status 0) when the container stops or is deleted.
 import { Container } from "../container/container.ts";
 import { RuntError } from "../errors.ts";
+import { stdio } from "../stdio.ts";
 import { bool, str } from "./args.ts";
 import { needId } from "./common.ts";
 import type { Verb } from "./context.ts";
@@ -49,10 +50,9 @@ export const events: Verb = {
     const id = needId(args, "events");
     const interval = parseDuration(str(f, "interval") ?? "5s");
     const c = Container.load(ctx.root, id);
-    const emit = (type: string, data?: unknown) =>
-      process.stdout.write(
-        `${JSON.stringify(data === undefined ? { type, id } : { type, id, data })}\n`,
-      );
+    // false once the reader is gone: then there is no one to tell, and events ends.
+    const emit = (type: string, data?: unknown): boolean =>
+      stdio.out(`${JSON.stringify(data === undefined ? { type, id } : { type, id, data })}\n`);
     const status = c.status();
     if (status === "stopped") throw new RuntError(`events: container "${id}" is not running`);
     if (bool(f, "stats")) {
@@ -73,10 +73,10 @@ export const events: Verb = {
       const now = Date.now();
       try {
         const n = mgr.oomKills();
-        if (n > ooms) emit("oom");
+        if (n > ooms && !emit("oom")) return 0;
         ooms = n;
         if (alive && now >= nextStats) {
-          emit("stats", mgr.stats());
+          if (!emit("stats", mgr.stats())) return 0;
           nextStats = now + interval;
         }
       } catch (e) {

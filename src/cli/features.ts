@@ -2,6 +2,7 @@ import { release } from "node:os";
 import { features as buildFeatures } from "../container/features.ts";
 import { RuntError } from "../errors.ts";
 import { native } from "../native.ts";
+import { stdio } from "../stdio.ts";
 import type { Verb } from "./context.ts";
 
 /** runc's layout: the features JSON indented by four spaces. */
@@ -25,7 +26,7 @@ export function featuresVerb(runtVersion: string, specVersion: string): Verb {
         libseccompVersion,
         kernelRelease: release(),
       });
-      process.stdout.write(`${JSON.stringify(f, null, 4)}\n`);
+      stdio.out(`${JSON.stringify(f, null, 4)}\n`);
       return 0;
     },
   };

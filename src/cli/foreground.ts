@@ -39,7 +39,8 @@ export async function foreground(
       // It has just exited; the wait will tell.
     }
   };
-  for (const sig of signals) process.on(sig, forward(sig));
+  const handlers = signals.map((sig) => [sig, forward(sig)] as const);
+  for (const [sig, fn] of handlers) process.on(sig, fn);
   try {
     const r = await wait();
     if (relay) {
@@ -48,6 +49,7 @@ export async function foreground(
     return r.exitCode ?? 128 + (r.signal ?? 0);
   } finally {
     relay?.restore();
-    for (const sig of signals) process.removeAllListeners(sig);
+    // Only these: main's own SIGPIPE handler stays (src/cli/main.ts).
+    for (const [sig, fn] of handlers) process.off(sig, fn);
   }
 }

@@ -1,5 +1,6 @@
 import { Container } from "../container/container.ts";
 import { RuntError } from "../errors.ts";
+import { stdio } from "../stdio.ts";
 import { bool, str } from "./args.ts";
 import type { Verb } from "./context.ts";
 
@@ -29,13 +30,13 @@ export const list: Verb = {
     }
     const all = Container.list(ctx.root);
     if (bool(f, "quiet")) {
-      if (all.length) process.stdout.write(`${all.map((s) => s.id).join("\n")}\n`);
+      if (all.length) stdio.out(`${all.map((s) => s.id).join("\n")}\n`);
     } else if (format === "json") {
-      process.stdout.write(`${JSON.stringify(all)}\n`);
+      stdio.out(`${JSON.stringify(all)}\n`);
     } else {
       const rows = [["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"]];
       for (const s of all) rows.push([s.id, String(s.pid), s.status, s.bundle, s.created, s.owner]);
-      process.stdout.write(`${table(rows)}\n`);
+      stdio.out(`${table(rows)}\n`);
     }
     return 0;
   },

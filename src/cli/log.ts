@@ -4,6 +4,7 @@
 // containerd and podman read. --debug entries go to FILE when given, else to stderr in
 // the same format.
 import { appendFileSync, closeSync, openSync } from "node:fs";
+import { stdio } from "../stdio.ts";
 
 export type LogFormat = "text" | "json";
 
@@ -45,13 +46,13 @@ export function makeLogger(
         appendFileSync(file, line);
       } catch {
         // A log file we cannot write must not hide the message itself.
-        process.stderr.write(line);
+        stdio.err(line);
       }
     } else if (format === "json" || level === "debug") {
-      process.stderr.write(line);
+      stdio.err(line);
       return;
     }
-    if (plain !== undefined) process.stderr.write(`${plain}\n`);
+    if (plain !== undefined) stdio.err(`${plain}\n`);
   };
   return {
     error: (msg) => write("error", msg, msg),

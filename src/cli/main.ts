@@ -142,20 +142,6 @@ const GLOBAL_FLAGS: FlagDef[] = [
 
 const HELP_FLAG: FlagDef = { name: "help", short: "h", kind: "bool", help: "show help" };
 
-/** Where main() writes help and version text. */
-export interface Output {
-  out(text: string): unknown;
-}
-
-/** process.stdout: what a test captures. */
-const PROCESS_STDOUT: Output = { out: (text) => process.stdout.write(text) };
-
-/**
- * Bun.write to fd 1, for the binary: process.stdout costs about 7 ms the first time
- * it is touched (Bun builds a Node stream for it), more than the rest of --version.
- */
-export const FAST_STDOUT: Output = { out: (text) => Bun.write(Bun.stdout, text) };
-
 async function versionInfo(withSeccomp: boolean): Promise<VersionInfo> {
   const v: VersionInfo = { version: VERSION, commit: COMMIT, spec: SPEC_VERSION };
   if (withSeccomp) {
@@ -182,11 +168,16 @@ async function makeLog(
   return (await import("./log.ts")).makeLogger(file, format, debug, name);
 }
 
-export async function main(
-  argv: string[],
-  argv0 = process.argv0,
-  output: Output = PROCESS_STDOUT,
-): Promise<number> {
+function ignore(): void {}
+
+/**
+ * Where help and version text go: Bun.write to fd 1. Not src/stdio.ts, whose
+ * node:fs costs --version most of a millisecond more (the verbs load node:fs anyway);
+ * a unit test replaces it to capture the text.
+ */
+export const helpOutput = { out: (text: string): unknown => Bun.write(Bun.stdout, text) };
+
+export async function main(argv: string[], argv0 = process.argv0): Promise<number> {
   const name = programName(argv0);
   // Made when a verb runs, an error is to be reported, or --log names a file (runc
   // creates it at start); --version and --help without --log need no logger.
@@ -207,23 +198,23 @@ export async function main(
     debug = bool(g.flags, "debug");
     if (logFile !== undefined) log = await makeLog(logFile, format, debug, name);
     if (bool(g.flags, "version")) {
-      await output.out(versionText(name, await versionInfo(true)));
+      await helpOutput.out(versionText(name, await versionInfo(true)));
       return 0;
     }
     const [verbName, ...rest] = g.positional;
     if (verbName === "help" || verbName === "h") {
       const topic = rest[0];
       if (topic === undefined) {
-        await output.out(rootHelp(name, VERBS, GLOBAL_FLAGS, await versionInfo(false)));
+        await helpOutput.out(rootHelp(name, VERBS, GLOBAL_FLAGS, await versionInfo(false)));
         return 0;
       }
       const v = VERBS.find((x) => x.name === topic);
       if (!v) throw noTopic(name, topic);
-      await output.out(verbHelp(name, await v.load()));
+      await helpOutput.out(verbHelp(name, await v.load()));
       return 0;
     }
     if (bool(g.flags, "help") || !verbName) {
-      await output.out(rootHelp(name, VERBS, GLOBAL_FLAGS, await versionInfo(false)));
+      await helpOutput.out(rootHelp(name, VERBS, GLOBAL_FLAGS, await versionInfo(false)));
       return 0;
     }
     const entry = VERBS.find((v) => v.name === verbName);
@@ -243,7 +234,7 @@ export async function main(
       verb.stopAtPositional,
     );
     if (bool(parsed.flags, "help")) {
-      await output.out(verbHelp(name, verb));
+      await helpOutput.out(verbHelp(name, verb));
       return 0;
     }
     if (bool(g.flags, "systemd-cgroup")) {
@@ -255,6 +246,9 @@ export async function main(
     if (rootless !== undefined && rootless !== "false" && rootless !== "auto") {
       throw new RuntError("--rootless: rootless containers are not supported by runt yet");
     }
+    // A write to a reader that is gone (runt ... | head -1) must fail with EPIPE, which
+    // stdio.ts ignores as runc does, instead of killing runt halfway through a verb.
+    process.on("SIGPIPE", ignore);
     const ctx: Context = {
       root: str(g.flags, "root") ?? DEFAULT_ROOT,
       log,
@@ -275,7 +269,7 @@ export async function main(
       log ??= await makeLog(logFile, format, debug, name);
     } catch {
       // The logger cannot be loaded: the message alone, on stderr.
-      process.stderr.write(`${(err as Error)?.message ?? String(err)}\n`);
+      await Bun.write(Bun.stderr, `${(err as Error)?.message ?? String(err)}\n`);
       return status;
     }
     if (err instanceof RuntError) {
@@ -290,7 +284,7 @@ export async function main(
 }
 
 if (import.meta.main) {
-  main(process.argv.slice(2), process.argv0, FAST_STDOUT).then(
+  main(process.argv.slice(2), process.argv0).then(
     (code) => process.exit(code),
     () => process.exit(1),
   );

@@ -4,6 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { Container } from "../container/container.ts";
 import { RuntError } from "../errors.ts";
+import { stdio } from "../stdio.ts";
 import { str } from "./args.ts";
 import type { Verb } from "./context.ts";
 
@@ -56,7 +57,7 @@ export const ps: Verb = {
       if (c.status() !== "stopped") throw e;
     }
     if (format === "json") {
-      process.stdout.write(`${JSON.stringify(pids)}\n`);
+      stdio.out(`${JSON.stringify(pids)}\n`);
       return 0;
     }
     const r = spawnSync("ps", psArgs.length ? psArgs : ["-ef"], { encoding: "utf8" });
@@ -65,7 +66,7 @@ export const ps: Verb = {
         `ps: running ps ${psArgs.join(" ")} failed: ${r.error?.message ?? r.stderr.trim()}`,
       );
     }
-    process.stdout.write(filterPs(r.stdout, pids));
+    stdio.out(filterPs(r.stdout, pids));
     return 0;
   },
 };

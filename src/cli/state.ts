@@ -1,4 +1,5 @@
 import { Container } from "../container/container.ts";
+import { stdio } from "../stdio.ts";
 import { needId } from "./common.ts";
 import type { Verb } from "./context.ts";
 
@@ -9,7 +10,7 @@ export const state: Verb = {
   flags: [],
   run(ctx, _f, args) {
     const c = Container.load(ctx.root, needId(args, "state"));
-    process.stdout.write(`${JSON.stringify(c.state(), null, 2)}\n`);
+    stdio.out(`${JSON.stringify(c.state(), null, 2)}\n`);
     return 0;
   },
 };

@@ -5,6 +5,7 @@ import { errnoCode, RuntError } from "../errors.ts";
 import { native, type WaitResult } from "../native.ts";
 import { sleepMs } from "../sleep.ts";
 import type { LinuxResources } from "../spec/types.ts";
+import { stdio } from "../stdio.ts";
 import { type CreateOptions, createContainer, destroy } from "./create.ts";
 import { runHooks } from "./hooks.ts";
 import {
@@ -272,7 +273,7 @@ export class Container {
    */
   delete(
     force = false,
-    warn: (msg: string) => void = (m) => process.stderr.write(`runt: warning: ${m}\n`),
+    warn: (msg: string) => void = (m) => stdio.err(`runt: warning: ${m}\n`),
   ): void {
     this.dir.locked(() => {
       this.stored = this.dir.read();

@@ -10,6 +10,7 @@ import { hostSelinuxEnabled } from "../plan/security.ts";
 import { type CompiledSeccomp, compileSeccomp } from "../seccomp/compile.ts";
 import type { Spec } from "../spec/types.ts";
 import { parseConfig, refuseUnsupported, validateConfig } from "../spec/validate.ts";
+import { stdio } from "../stdio.ts";
 import { hookStateJson, runHooks } from "./hooks.ts";
 import { runInit } from "./init-process.ts";
 import { writePidFile } from "./pidfile.ts";
@@ -145,7 +146,7 @@ export function createContainer(opts: CreateOptions): {
     }
   })();
 
-  const warn = opts.warn ?? ((m: string) => process.stderr.write(`runt: warning: ${m}\n`));
+  const warn = opts.warn ?? ((m: string) => stdio.err(`runt: warning: ${m}\n`));
   for (const w of plan.warnings) warn(w);
   if (spec.linux?.mountLabel && !selinux) {
     opts.debug?.(

@@ -10,6 +10,7 @@ import { native } from "../native.ts";
 import { compileExecPlan, EXEC_NAMESPACES } from "../plan/exec.ts";
 import { compileSeccomp } from "../seccomp/compile.ts";
 import type { Process } from "../spec/types.ts";
+import { stdio } from "../stdio.ts";
 import { runInit } from "./init-process.ts";
 import { writePidFile } from "./pidfile.ts";
 import { StateDir } from "./state.ts";
@@ -160,7 +161,7 @@ export function execProcess(opts: ExecOptions): ExecResult {
     keyring: `_ses.${opts.id}`,
     seccomp,
   });
-  const warn = opts.warn ?? ((m: string) => process.stderr.write(`runt: warning: ${m}\n`));
+  const warn = opts.warn ?? ((m: string) => stdio.err(`runt: warning: ${m}\n`));
   for (const w of plan.warnings) warn(w);
   opts.debug?.(
     `exec: plan of ${plan.ops.length} steps: joining ${joins.map((n) => n.name).join(", ") || "no namespace"}; cgroups ${procsFiles.map((f) => posix.dirname(f)).join(", ")}`,

@@ -3,7 +3,7 @@
 // checkpoint's checks before its refusal.
 import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   cleanup,
@@ -12,6 +12,7 @@ import {
   newId,
   RUNT,
   runt,
+  STATE_ROOT,
   testSpec,
   until,
 } from "../helpers/runt.ts";
@@ -106,6 +107,33 @@ describe("--debug on run, create and start", () => {
     const s = runt(["--debug", "start", id]);
     expect(s.status).toBe(0);
     expect(s.stderr).toMatch(/level=debug msg="start: exec fifo released: pid \d+/);
+  });
+
+  test("a reader that goes away (| head -1) does not stop the run halfway", () => {
+    const id = newId("pipe");
+    const bundle = makeBundle(testSpec(["sh", "-c", `sleep 0.2; touch /tmp/done`]));
+    // The container writes its mark into a bind mount of the test's own directory.
+    const spec = JSON.parse(readFileSync(join(bundle, "config.json"), "utf8"));
+    spec.mounts.push({ destination: "/tmp", type: "bind", source: tmp, options: ["rbind"] });
+    writeFileSync(join(bundle, "config.json"), JSON.stringify(spec));
+    const r = spawnSync(
+      "bash",
+      [
+        "-c",
+        `"$0" --root "$1" --debug run -b "$2" "$3" 2>&1 | head -1; echo "status \${PIPESTATUS[0]}"`,
+        RUNT,
+        STATE_ROOT,
+        bundle,
+        id,
+      ],
+      { encoding: "utf8", timeout: 30_000 },
+    );
+    expect(r.stdout).toMatch(/^time="[^"]+" level=debug msg="\S+ [\d.]+ \(\S+\) run: /);
+    // The container ran to its end, runt exited with its status and left no state.
+    expect(r.stdout.trim().split("\n").pop()).toBe("status 0");
+    expect(existsSync(join(tmp, "done"))).toBe(true);
+    expect(runt(["state", id]).status).toBe(1);
+    rmSync(join(tmp, "done"));
   });
 
   test("--log without --debug: the file is created, and stays empty on success", () => {

@@ -7,8 +7,9 @@ import { checkCriuFlags, checkParentPath, checkpoint, restore } from "../../src/
 import { checkPidFileDir } from "../../src/cli/exec.ts";
 import { programName, rootHelp, verbHelp, versionText } from "../../src/cli/help.ts";
 import { formatEntry, makeLogger, Phases } from "../../src/cli/log.ts";
-import { main, VERBS } from "../../src/cli/main.ts";
+import { helpOutput, main, VERBS } from "../../src/cli/main.ts";
 import { writePidFile } from "../../src/container/pidfile.ts";
+import { stdio } from "../../src/stdio.ts";
 
 /** main() with stdout and stderr captured. */
 async function capture(
@@ -17,16 +18,17 @@ async function capture(
 ): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const w1 = process.stdout.write;
-  const w2 = process.stderr.write;
-  process.stdout.write = ((s: string) => out.push(s) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => err.push(s) > 0) as typeof process.stderr.write;
+  const saved = { ...stdio };
+  const help = helpOutput.out;
+  stdio.out = (s) => out.push(s) > 0;
+  stdio.err = (s) => err.push(s) > 0;
+  helpOutput.out = (s) => out.push(s);
   try {
     const code = await main(argv, argv0);
     return { code, out: out.join(""), err: err.join("") };
   } finally {
-    process.stdout.write = w1;
-    process.stderr.write = w2;
+    Object.assign(stdio, saved);
+    helpOutput.out = help;
   }
 }
 
@@ -200,14 +202,14 @@ describe("log entries and --debug", () => {
 
   test("warnings: to the log file alone when given, else `<name>: warning: ...` on stderr", () => {
     const err: string[] = [];
-    const w = process.stderr.write;
-    process.stderr.write = ((s: string) => err.push(s) > 0) as typeof process.stderr.write;
+    const w = stdio.err;
+    stdio.err = (s) => err.push(s) > 0;
     const file = join(dir, "warn.log");
     try {
       makeLogger(undefined, "text", false, "runc").warn("careful");
       makeLogger(file, "json", false, "runc").warn("in the file");
     } finally {
-      process.stderr.write = w;
+      stdio.err = w;
     }
     expect(err).toEqual(["runc: warning: careful\n"]);
     expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({

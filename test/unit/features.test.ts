@@ -6,6 +6,7 @@ import { main } from "../../src/cli/main.ts";
 import { features } from "../../src/container/features.ts";
 import { parseMountOptions } from "../../src/plan/mount-options.ts";
 import { validateConfig } from "../../src/spec/index.ts";
+import { stdio } from "../../src/stdio.ts";
 import { base } from "./spec-helpers.ts";
 
 const HOST = {
@@ -69,16 +70,13 @@ describe("features", () => {
 
   test("runt features prints it as JSON, and refuses arguments", async () => {
     const chunks: string[] = [];
-    const write = process.stdout.write;
-    process.stdout.write = ((s: string) => {
-      chunks.push(s);
-      return true;
-    }) as typeof process.stdout.write;
+    const write = stdio.out;
+    stdio.out = (s) => chunks.push(s) > 0;
     let code: number;
     try {
       code = await main(["features"]);
     } finally {
-      process.stdout.write = write;
+      stdio.out = write;
     }
     expect(code).toBe(0);
     const printed = JSON.parse(chunks.join(""));
