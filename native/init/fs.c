@@ -84,7 +84,7 @@ static int make_parent(const char *path, char buf[PATH_MAX], const char **base)
 	return mkdir_p(slash ? buf : "", 0755);
 }
 
-static void make_target(const char *target, int mk)
+void make_target(const char *target, int mk)
 {
 	char buf[PATH_MAX];
 	const char *base;
@@ -239,6 +239,7 @@ static void helper(int sock, pid_t init, const struct op *o)
 		if (fd >= 0)
 			close(fd);
 	}
+	helper_work(sock, init, err);
 	_exit(0);
 }
 
@@ -298,6 +299,7 @@ void op_recvsources(const struct op *o)
 		if (!code && c && c->cmsg_type == SCM_RIGHTS)
 			memcpy(&sources[i].fd, CMSG_DATA(c), sizeof(int));
 	}
+	helper_receive(helper_sock);
 	close(helper_sock);
 	helper_sock = -1;
 	if (waitpid(helper_pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {

@@ -31,7 +31,9 @@ enum {
 	OP_SECCOMP = 40, OP_LSMLABEL = 41,
 	/* 50-59: mount sources. */
 	OP_BINDSOURCES = 50, OP_RECVSOURCES = 51,
-	OP_MAX = 63
+	/* 70-79: idmapped mounts, network devices (the helper's work). */
+	OP_IDMAPMOUNT = 70, OP_NETDEVICE = 71,
+	OP_MAX = 95
 };
 
 enum { MK_NONE, MK_DIR, MK_FILE, MK_COPYUP };
@@ -74,6 +76,14 @@ void op_openroot(const struct op *), op_mount(const struct op *), op_setattr(con
 	op_readonlyroot(const struct op *), op_chdir(const struct op *),
 	op_bindsources(const struct op *), op_recvsources(const struct op *),
 	op_chrootclone(const struct op *);
+void make_target(const char *target, int mk); /* a missing mount target, as mk says */
+
+/* helper-work.c, idmap.c, netdev.c: what the bind-source helper does with the host's
+ * credentials, and the ops that take its results */
+void helper_work(int sock, pid_t init, int joined), helper_receive(int sock);
+int helper_result(int *step);
+int idmap_make(const struct op *o, int *step), netdev_move(const struct op *o, pid_t init, int *step);
+void op_idmapmount(const struct op *), op_netdevice(const struct op *);
 
 /* proc.c */
 void proc_init(void);

@@ -205,6 +205,8 @@ const struct opdef opdefs[OP_MAX + 1] = {
 	[OP_CHROOTCLONE] = {"chrootClone", "s", op_chrootclone},
 	[OP_BINDSOURCES] = {"bindSources", "*s", op_bindsources},
 	[OP_RECVSOURCES] = {"recvSources", "", op_recvsources},
+	[OP_IDMAPMOUNT] = {"idmapMount", "sskbbsss", op_idmapmount},
+	[OP_NETDEVICE] = {"netDevice", "ss", op_netdevice},
 };
 
 int main(int argc, char **argv)

@@ -116,8 +116,9 @@ export function features(host: FeaturesHost): Features {
       apparmor: { enabled: true },
       selinux: { enabled: true },
       intelRdt: { enabled: false },
-      mountExtensions: { idmap: { enabled: false } },
-      netDevices: { enabled: false },
+      // open_tree + MOUNT_ATTR_IDMAP (native/init/idmap.c), RTM_NEWLINK (netdev.c).
+      mountExtensions: { idmap: { enabled: true } },
+      netDevices: { enabled: true },
     },
   };
 }

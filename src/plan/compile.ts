@@ -3,6 +3,7 @@
 // mounts, devices and pivot_root happen; the process part, up to the credential
 // switch and the exec, is the one exec plans have too (process-ops.ts).
 import { CLONE, MOUNT_ATTR, NAMESPACE_FLAGS } from "./constants.ts";
+import { needsHelper, netDeviceSteps } from "./helper-ops.ts";
 import { createHookOps, startHookOps, startHookStateOps } from "./hooks.ts";
 import { type CompiledPlan, type CompileInput, PlanBuilder } from "./plan.ts";
 import { oomScoreAdjSteps, processSteps, terminalSteps } from "./process-ops.ts";
@@ -44,9 +45,11 @@ export function compilePlan(input: CompileInput): CompiledPlan {
   // Bind sources, likewise: the user namespace's root may not reach them (runc opens
   // them with the host's credentials too). A helper forked now opens them once the
   // init is in the container's mount namespace (recvSources below).
+  // The same helper makes idmapped mounts and moves network devices (helperOps).
   const userns = namespaces.some((ns) => ns.type === "user");
   const sources = userns ? bindSourcePaths(input) : [];
-  if (sources.length) b.add("mounts", { op: "bindSources", paths: sources });
+  const helper = sources.length > 0 || needsHelper(input);
+  if (helper) b.add("mounts", { op: "bindSources", paths: sources });
 
   // The user namespace goes first, so that the others are owned by it.
   const joined = namespaces
@@ -82,7 +85,9 @@ export function compilePlan(input: CompileInput): CompiledPlan {
       inRoot: false,
     });
   }
-  if (sources.length) b.add("mounts", { op: "recvSources" });
+  if (helper) b.add("mounts", { op: "recvSources" });
+  // Once the container's network namespace exists and before its mounts, as runc does.
+  b.addSteps(netDeviceSteps(spec));
   // The child of this fork is PID 1 of a new PID namespace.
   b.add("process", { op: "fork" }, { op: "setsid" });
   if (input.keyring) b.add("session keyring", { op: "keyring", name: input.keyring });

@@ -42,6 +42,8 @@ export const OPCODES: Record<PlanOp["op"], number> = {
   chrootClone: 34,
   bindSources: 50,
   recvSources: 51,
+  idmapMount: 70,
+  netDevice: 71,
 };
 
 const MAGIC = "RUNTPLAN";
@@ -119,6 +121,19 @@ export function opArgs(op: PlanOp): Arg[] {
       return [...op.paths];
     case "recvSources":
       return [];
+    case "idmapMount":
+      return [
+        op.source,
+        op.target,
+        op.mk,
+        op.recursive,
+        op.ridmap,
+        op.userns,
+        op.uidMap,
+        op.gidMap,
+      ];
+    case "netDevice":
+      return [op.hostName, op.name];
   }
 }
 

@@ -2,6 +2,7 @@
 // recursive mount_setattr attributes and the filesystem's data string, the way
 // runc reads them.
 import { MOUNT_ATTR, MS } from "./constants.ts";
+import { IDMAP_OPTIONS } from "./idmap.ts";
 
 export interface MountOptions {
   /** Flags for mount(2) (bind/rbind included). */
@@ -91,6 +92,7 @@ export const KNOWN_MOUNT_OPTIONS: readonly string[] = [
   ...Object.keys(RECURSIVE_ATIME),
   "ratime",
   "tmpcopyup",
+  ...IDMAP_OPTIONS,
 ];
 
 export function parseMountOptions(options: readonly string[] = []): MountOptions {
@@ -116,7 +118,7 @@ export function parseMountOptions(options: readonly string[] = []): MountOptions
       out.attrSet = (out.attrSet & ~MOUNT_ATTR.ATIME_MASK) | atime;
     } else if (opt === "ratime") {
       out.attrClr |= MOUNT_ATTR.ATIME_MASK;
-    } else if (opt !== "tmpcopyup") {
+    } else if (opt !== "tmpcopyup" && !IDMAP_OPTIONS.includes(opt)) {
       data.push(opt);
     }
   }

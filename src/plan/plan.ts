@@ -126,7 +126,31 @@ type BasePlanOp =
   /** In the final mount namespace: the helper joins it, opens the sources, sends the fds. */
   | { op: "recvSources" };
 
-export type PlanOp = BasePlanOp | SecurityPlanOp;
+export type PlanOp = BasePlanOp | SecurityPlanOp | HelperPlanOp;
+
+/**
+ * Work the bind-source helper does with the host's credentials (opcodes 70-79); each
+ * op takes its result at its place in the plan. Needs bindSources/recvSources before.
+ */
+export type HelperPlanOp =
+  /**
+   * An idmapped bind: open_tree(OPEN_TREE_CLONE, AT_RECURSIVE if recursive) of source
+   * (host path), MOUNT_ATTR_IDMAP (AT_RECURSIVE if ridmap) with the user namespace at
+   * userns, or one made with uidMap/gidMap (uid_map lines); moved onto target in root.
+   */
+  | {
+      op: "idmapMount";
+      source: string;
+      target: string;
+      mk: MkTarget;
+      recursive: boolean;
+      ridmap: boolean;
+      userns: string;
+      uidMap: string;
+      gidMap: string;
+    }
+  /** Move the host's interface into the container's network namespace as name, up. */
+  | { op: "netDevice"; hostName: string; name: string };
 
 /** Confinement (opcodes 40-49): loading seccomp, LSM exec labels. */
 export type SecurityPlanOp =

@@ -7,6 +7,7 @@ import { keySuffix } from "../spec/check.ts";
 import type { Mount } from "../spec/types.ts";
 import { sysctlName } from "../spec/validate-linux.ts";
 import { MS, S_IF } from "./constants.ts";
+import { mountIdmap } from "./idmap.ts";
 import { BIND_REMOUNT_FLAGS, PROPAGATION_OPTIONS, parseMountOptions } from "./mount-options.ts";
 import type { CgroupMountSource, CompileInput, MkTarget, PlanOp, Step } from "./plan.ts";
 import { withMountLabel } from "./security.ts";
@@ -173,7 +174,7 @@ export function readonlyDevOps(input: CompileInput): Step[] {
 /** The host paths of the configured bind mounts' sources, as mountOps names them. */
 export function bindSourcePaths(input: CompileInput): string[] {
   return (input.spec.mounts ?? [])
-    .filter((m) => m.type !== "cgroup" && isBind(m))
+    .filter((m) => m.type !== "cgroup" && isBind(m) && !mountIdmap(m, input.spec))
     .map((m) => resolve(input.bundle, m.source ?? ""));
 }
 
@@ -187,7 +188,10 @@ export function mountOps(m: Mount, input: CompileInput): PlanOp[] {
     const source = resolve(input.bundle, m.source ?? "");
     const kind = input.statSource(source);
     if (!kind) throw new Error(`bind source ${source} does not exist`);
-    ops.push(mountOp(source, dest, "", o.flags & (MS.BIND | MS.REC), "", kind));
+    const idmap = mountIdmap(m, input.spec);
+    const recursive = (o.flags & MS.REC) !== 0;
+    if (idmap) ops.push({ op: "idmapMount", source, target: dest, mk: kind, recursive, ...idmap });
+    else ops.push(mountOp(source, dest, "", o.flags & (MS.BIND | MS.REC), "", kind));
     // A bind mount ignores the other flags: they take effect on a remount.
     const extra = o.flags & BIND_REMOUNT_FLAGS;
     if (extra) ops.push(mountOp("", dest, "", MS.BIND | MS.REMOUNT | extra));

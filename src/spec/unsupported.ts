@@ -3,7 +3,7 @@
 // rather than run half-configured. When a feature lands, delete its line below.
 
 import { SpecError } from "./errors.ts";
-import type { Mount, Spec } from "./types.ts";
+import type { Spec } from "./types.ts";
 
 export interface Unsupported {
   /** What runt cannot do, as the subject of "... is not supported by runt yet". */
@@ -24,16 +24,6 @@ function field(path: string, what: string, get: (spec: Spec) => unknown): Unsupp
   return { what, find: (spec) => (used(get(spec)) ? path : undefined) };
 }
 
-function idmappedMount(spec: Spec): string | undefined {
-  const mounts: Mount[] = spec.mounts ?? [];
-  for (const [i, m] of mounts.entries()) {
-    if (m.uidMappings !== undefined) return `mounts[${i}].uidMappings`;
-    const k = (m.options ?? []).findIndex((o) => o === "idmap" || o === "ridmap");
-    if (k >= 0) return `mounts[${i}].options[${k}]`;
-  }
-  return undefined;
-}
-
 export const UNSUPPORTED: readonly Unsupported[] = [
   field("linux.intelRdt", "Intel RDT", (s) => s.linux?.intelRdt),
   field("linux.personality", "setting the personality", (s) => s.linux?.personality),
@@ -41,8 +31,6 @@ export const UNSUPPORTED: readonly Unsupported[] = [
   field("process.scheduler", "setting the scheduler", (s) => s.process?.scheduler),
   field("process.execCPUAffinity", "setting exec CPU affinity", (s) => s.process?.execCPUAffinity),
   field("linux.memoryPolicy", "setting the NUMA memory policy", (s) => s.linux?.memoryPolicy),
-  field("linux.netDevices", "moving network devices", (s) => s.linux?.netDevices),
-  { what: "idmapping a mount", find: idmappedMount },
 ];
 
 /**

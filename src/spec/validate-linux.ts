@@ -17,7 +17,6 @@ import {
   optInt,
   optIntOf,
   optList,
-  optMap,
   optMatching,
   optOneOf,
   optRecord,
@@ -48,13 +47,13 @@ import type {
   LinuxIntelRdt,
   LinuxMemoryPolicy,
   LinuxNamespace,
-  LinuxNetDevice,
   LinuxPersonality,
   LinuxSeccomp,
   LinuxSeccompArg,
   LinuxSyscall,
   TimeOffset,
 } from "./types.ts";
+import { checkNetDevices } from "./validate-netdev.ts";
 import { validateResources } from "./validate-resources.ts";
 
 /**
@@ -88,7 +87,7 @@ export function validateLinux(value: unknown, path: string): Linux | undefined {
     resources: (v, p) => (v === undefined ? undefined : validateResources(v, p)),
     cgroupsPath: optStr,
     devices: optList(checkDevice),
-    netDevices: (v, p) => optMap(v, p, (d, at) => record<LinuxNetDevice>(d, at, { name: optStr })),
+    netDevices: (v, p) => checkNetDevices(v, p, got),
     seccomp: (v, p) => (v === undefined ? undefined : checkSeccomp(v, p)),
     rootfsPropagation: (v, p) => optOneOf(v, p, ROOTFS_PROPAGATIONS),
     maskedPaths: keep("maskedPaths", optList(absPath)),

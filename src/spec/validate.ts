@@ -51,6 +51,7 @@ import type {
   Spec,
   User,
 } from "./types.ts";
+import { checkIdmappedMounts } from "./validate-idmap.ts";
 import { checkIdMapping, validateLinux } from "./validate-linux.ts";
 import { validateResources } from "./validate-resources.ts";
 
@@ -314,8 +315,6 @@ function checkHook(value: unknown, path: string): Hook {
   });
 }
 
-const IDMAP_OPTIONS = ["idmap", "ridmap"];
-
 /** Rules that tie top-level fields to linux ones. */
 function crossCheck(spec: ValidSpec): void {
   const has = (type: NamespaceType) =>
@@ -326,17 +325,5 @@ function crossCheck(spec: ValidSpec): void {
       fail(field, `no ${field} without a "uts" namespace in linux.namespaces`, describe(name));
     }
   }
-  if (!spec.mounts || has("user")) return;
-  spec.mounts.forEach((m, i) => {
-    if (m.uidMappings !== undefined) return;
-    const options = m.options ?? [];
-    const k = options.findIndex((o) => IDMAP_OPTIONS.includes(o));
-    if (k >= 0) {
-      fail(
-        `mounts[${i}].options[${k}]`,
-        `uidMappings and gidMappings on the mount or a "user" namespace for ${describe(options[k])}`,
-        "neither",
-      );
-    }
-  });
+  checkIdmappedMounts(spec);
 }

@@ -23,8 +23,8 @@ describe("features", () => {
     for (const opt of mountOptions) {
       expect({ opt, data: parseMountOptions([opt]).data }).toEqual({ opt, data: "" });
     }
-    // Options runt does not implement are not claimed.
-    for (const opt of ["idmap", "ridmap"]) expect(mountOptions).not.toContain(opt);
+    // Idmapped bind mounts (native/init/idmap.c).
+    for (const opt of ["idmap", "ridmap"]) expect(mountOptions).toContain(opt);
   });
 
   test("every namespace and capability it lists is accepted by the validator", () => {
@@ -62,10 +62,14 @@ describe("features", () => {
     const { linux, annotations } = features(HOST);
     expect(linux.cgroup.systemd).toBe(false);
     expect(linux.cgroup.systemdUser).toBe(false);
-    expect(linux.mountExtensions.idmap.enabled).toBe(false);
     expect(linux.intelRdt.enabled).toBe(false);
-    expect(linux.netDevices.enabled).toBe(false);
     expect(annotations["io.github.runt.checkpoint.enabled"]).toBe("false");
+  });
+
+  test("says what runt does since runtime-spec 1.3: idmapped mounts, moving network devices", () => {
+    const { linux } = features(HOST);
+    expect(linux.mountExtensions.idmap.enabled).toBe(true);
+    expect(linux.netDevices.enabled).toBe(true);
   });
 
   test("runt features prints it as JSON, and refuses arguments", async () => {

@@ -86,6 +86,31 @@ export const SAMPLES: Samples = {
     { op: "seccomp", flags: 4, notify: true, late: false, program: "0600000000000000" },
   ],
   lsmLabel: [{ op: "lsmLabel", attr: "exec", fallback: "apparmor/exec", label: "unconfined" }],
+  idmapMount: [
+    {
+      op: "idmapMount",
+      source: "/srv/data",
+      target: "/data",
+      mk: "dir",
+      recursive: true,
+      ridmap: true,
+      userns: "",
+      uidMap: "0 100000 65536\n",
+      gidMap: "0 100000 65536\n",
+    },
+    {
+      op: "idmapMount",
+      source: "/srv/file",
+      target: "/file",
+      mk: "file",
+      recursive: false,
+      ridmap: false,
+      userns: "/proc/1/ns/user",
+      uidMap: "",
+      gidMap: "",
+    },
+  ],
+  netDevice: [{ op: "netDevice", hostName: "veth0", name: "eth0" }],
 };
 
 /** Every sample, in the order of SAMPLES. */

@@ -38,25 +38,6 @@ const refused: [string, string, (c: Json) => void][] = [
     "setting the NUMA memory policy",
     (c) => (c.linux.memoryPolicy = { mode: "MPOL_LOCAL" }),
   ],
-  ["linux.netDevices", "moving network devices", (c) => (c.linux.netDevices = { eth1: {} })],
-  [
-    "mounts[1].uidMappings",
-    "idmapping a mount",
-    (c) => {
-      const map = [{ containerID: 0, hostID: 1000, size: 1 }];
-      c.mounts = [{ destination: "/a" }, { destination: "/b", uidMappings: map, gidMappings: map }];
-    },
-  ],
-  [
-    "mounts[0].options[1]",
-    "idmapping a mount",
-    (c) => {
-      const map = [{ containerID: 0, hostID: 1000, size: 1 }];
-      c.linux.namespaces.push({ type: "user" });
-      Object.assign(c.linux, { uidMappings: map, gidMappings: map });
-      c.mounts = [{ destination: "/a", source: "/s", options: ["rbind", "ridmap"] }];
-    },
-  ],
 ];
 
 describe("refuseUnsupported", () => {
