@@ -19,6 +19,8 @@ export interface SpawnOptions {
   /** fds[i] is the parent's fd that becomes the child's fd i; -1 leaves fd i closed.
    * Sources may overlap targets (e.g. a swap). Every other fd is closed at exec. */
   fds: number[];
+  /** A cgroup v2 directory the child starts in (clone3 CLONE_INTO_CGROUP; else it joins). */
+  cgroup?: string;
 }
 
 /** What the addon throws (or rejects with) when a syscall fails. */

@@ -10,9 +10,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+// clone3's argument, as far as CLONE_INTO_CGROUP needs it (CLONE_ARGS_SIZE_VER2).
+struct runt_clone_args {
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+  uint64_t set_tid, set_tid_size, cgroup;
+};
 
 // ---- spawn -----------------------------------------------------------------
 
@@ -28,13 +41,31 @@ struct spawn_ctx {
   const int *fds; // fds[i]: parent fd that becomes child fd i, or -1
   int *high;      // scratch: where fds[i] was parked before being moved to i
   int nfds;
+  // The cgroup v2 directory to start in: clone3(CLONE_INTO_CGROUP) when cgroup_fd >= 0;
+  // where the kernel lacks it, the child writes itself into cgroup_procs instead.
+  int cgroup_fd;
+  const char *cgroup_procs;
+  // A child that does not share our memory (clone3) reports on this pipe (>= nfds).
+  int err_fd;
   const char *fail_call;
   int fail_errno;
+};
+
+struct spawn_report {
+  int err;
+  char call[48];
 };
 
 static int spawn_fail(struct spawn_ctx *c, const char *call) {
   c->fail_call = call;
   c->fail_errno = errno;
+  if (c->err_fd >= 0) {
+    struct spawn_report r = {.err = errno};
+    strncpy(r.call, call, sizeof r.call - 1);
+    if (write(c->err_fd, &r, sizeof r) < 0) {
+      // Nothing more to say: the parent sees a child that exited before exec.
+    }
+  }
   _exit(127);
 }
 
@@ -46,6 +77,11 @@ static int spawn_child(void *arg) {
   // free slot, so a parked copy never aliases a source still to be parked, and
   // since it is >= n the dup2()s into 0..n-1 below cannot overwrite it. That is
   // what makes overlapping maps like [4, 3, 0] or fds[i] == i correct.
+  if (c->cgroup_procs) {
+    int fd = open(c->cgroup_procs, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, "0", 1) != 1) return spawn_fail(c, "write cgroup.procs");
+    close(fd);
+  }
   int exec_fd = fcntl(c->exec_fd, F_DUPFD_CLOEXEC, n);
   if (exec_fd < 0) return spawn_fail(c, "fcntl(F_DUPFD_CLOEXEC)");
   for (int i = 0; i < n; i++) {
@@ -162,6 +198,64 @@ static bool get_prop(napi_env env, napi_value obj, const char *name, napi_value 
   return true;
 }
 
+// Starts the child in the cgroup v2 directory c->cgroup_fd, so that it never has
+// to migrate there: a write to cgroup.procs takes the kernel's cgroup threadgroup
+// lock for writing, which waits for an RCU grace period (5-14 ms measured here on
+// every container start). The child is a fork-style copy (clone3 with CLONE_VM needs
+// a hand-made stack switch); it reports on a pipe until exec closes it. Returns -1
+// with c->fail_call unset where the kernel has no CLONE_INTO_CGROUP (before 5.7):
+// the caller then spawns the usual way, the child writing cgroup.procs itself.
+static pid_t clone_into_cgroup(struct spawn_ctx *c) {
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) < 0) {
+    c->fail_call = "pipe2", c->fail_errno = errno;
+    return -1;
+  }
+  // Above every fd the child maps, so that its dup2()s leave the pipe alone.
+  c->err_fd = fcntl(p[1], F_DUPFD_CLOEXEC, c->nfds);
+  close(p[1]);
+  if (c->err_fd < 0) {
+    c->fail_call = "fcntl(F_DUPFD_CLOEXEC)", c->fail_errno = errno;
+    close(p[0]);
+    return -1;
+  }
+  struct runt_clone_args a;
+  memset(&a, 0, sizeof a);
+  a.flags = CLONE_INTO_CGROUP;
+  a.exit_signal = SIGCHLD;
+  a.cgroup = (uint64_t)c->cgroup_fd;
+  long pid = syscall(SYS_clone3, &a, sizeof a);
+  if (pid == 0) {
+    c->cgroup_procs = NULL;
+    spawn_child(c);
+  }
+  int clone_err = errno;
+  close(c->err_fd);
+  c->err_fd = -1;
+  if (pid < 0) {
+    close(p[0]);
+    // ENOSYS: no clone3; E2BIG/EINVAL: no cgroup field or flag. Anything else is the
+    // cgroup's own answer (EACCES, EBUSY, EOPNOTSUPP), as a write would get it.
+    if (clone_err != ENOSYS && clone_err != E2BIG && clone_err != EINVAL)
+      c->fail_call = "clone3 into the cgroup", c->fail_errno = clone_err;
+    return -1;
+  }
+  c->cgroup_procs = NULL;
+  struct spawn_report r;
+  ssize_t got;
+  while ((got = read(p[0], &r, sizeof r)) < 0 && errno == EINTR) {
+  }
+  close(p[0]);
+  if (got == (ssize_t)sizeof r) {
+    r.call[sizeof r.call - 1] = 0;
+    // A static copy: fail_call outlives this frame and the report names few calls.
+    static __thread char call[sizeof r.call];
+    memcpy(call, r.call, sizeof call);
+    c->fail_call = call, c->fail_errno = r.err;
+  }
+  return (pid_t)pid;
+}
+
 // The child only makes a handful of plain syscalls (fcntl, dup2, sigaction,
 // execveat): a few KiB of stack at most.
 #define SPAWN_STACK (64 * 1024)
@@ -176,8 +270,9 @@ static napi_value spawn_fn(napi_env env, napi_callback_info info) {
       !get_prop(env, argv[0], "env", &v_env) || !get_prop(env, argv[0], "fds", &v_fds))
     return NULL;
 
-  struct spawn_ctx c = {0};
+  struct spawn_ctx c = {.cgroup_fd = -1, .err_fd = -1};
   napi_value result = NULL;
+  char *cgroup = NULL, *procs = NULL;
   void *stack = MAP_FAILED;
   int32_t exec_fd;
   if (!arg_int(env, v_exec, "spawn: opts.execFd", &exec_fd)) return NULL;
@@ -185,6 +280,29 @@ static napi_value spawn_fn(napi_env env, napi_callback_info info) {
   if (!(c.argv = arg_strv(env, v_argv, "spawn: opts.argv", true))) goto out;
   if (!(c.envp = arg_strv(env, v_env, "spawn: opts.env", false))) goto out;
   if (!(c.fds = arg_fd_map(env, v_fds, &c.nfds))) goto out;
+  napi_value v_cgroup;
+  bool has_cgroup = false;
+  if (napi_has_named_property(env, argv[0], "cgroup", &has_cgroup) != napi_ok) {
+    napi_failed(env);
+    goto out;
+  }
+  if (has_cgroup) {
+    if (!get_prop(env, argv[0], "cgroup", &v_cgroup) ||
+        !(cgroup = arg_string(env, v_cgroup, "spawn: opts.cgroup", false, NULL)))
+      goto out;
+    size_t len = strlen(cgroup) + sizeof "/cgroup.procs";
+    if (!(procs = malloc(len))) {
+      throw_errno(env, "malloc", ENOMEM);
+      goto out;
+    }
+    snprintf(procs, len, "%s/cgroup.procs", cgroup);
+    c.cgroup_procs = procs;
+    c.cgroup_fd = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (c.cgroup_fd < 0) {
+      throw_errno(env, "open the cgroup", errno);
+      goto out;
+    }
+  }
   if (!(c.high = calloc(c.nfds ? (size_t)c.nfds : 1, sizeof *c.high))) {
     throw_errno(env, "calloc", ENOMEM);
     goto out;
@@ -202,12 +320,17 @@ static napi_value spawn_fn(napi_env env, napi_callback_info info) {
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
-  pid_t pid = clone(spawn_child, (char *)stack + SPAWN_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, &c);
-  int clone_err = errno;
+  pid_t pid = c.cgroup_fd >= 0 ? clone_into_cgroup(&c) : -1;
+  if (pid < 0 && c.cgroup_fd >= 0 && c.fail_call) {
+    // clone3 itself refused the cgroup (its error, not the kernel's age).
+  } else if (pid < 0) {
+    pid = clone(spawn_child, (char *)stack + SPAWN_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, &c);
+    if (pid < 0) c.fail_call = "clone", c.fail_errno = errno;
+  }
   pthread_sigmask(SIG_SETMASK, &old, NULL);
 
   if (pid < 0) {
-    throw_errno(env, "clone", clone_err);
+    throw_errno(env, c.fail_call, c.fail_errno);
   } else if (c.fail_call) {
     // The child _exit()ed before exec: reap it so no zombie is left behind.
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
@@ -218,6 +341,9 @@ static napi_value spawn_fn(napi_env env, napi_callback_info info) {
   }
 
 out:
+  if (c.cgroup_fd >= 0) close(c.cgroup_fd);
+  free(cgroup);
+  free(procs);
   if (stack != MAP_FAILED) munmap(stack, SPAWN_STACK);
   free(c.high);
   free((void *)c.fds);

@@ -3,6 +3,7 @@
 import { chmodSync, closeSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { type CgroupManager, cgroupManager } from "../cgroups/index.ts";
+import { cgroupJoin } from "../cgroups/join.ts";
 import { errnoCode, RuntError } from "../errors.ts";
 import { native } from "../native.ts";
 import { compilePlan } from "../plan/compile.ts";
@@ -125,6 +126,7 @@ export function createContainer(opts: CreateOptions): {
   const cgroups = cgroupManager({ path: spec.linux?.cgroupsPath ?? "", id: opts.id });
   const selinux = hostSelinuxEnabled();
   const preserveFds = opts.preserveFds ?? 0;
+  const join = cgroupJoin(cgroups.procsFiles());
   const plan = (() => {
     try {
       return compilePlan({
@@ -135,7 +137,7 @@ export function createContainer(opts: CreateOptions): {
         noPivot: opts.noPivot ?? false,
         keyring: opts.noNewKeyring ? undefined : `_ses.${opts.id}`,
         preserveFds,
-        cgroupProcs: cgroups.procsFiles(),
+        cgroupProcs: join.files,
         cgroupMounts: cgroups.mountSources(),
         statSource,
         seccomp: linuxSeccomp(spec, opts),
@@ -184,6 +186,7 @@ export function createContainer(opts: CreateOptions): {
     state.pid = runInit(plan, preserveFds, {
       uidMappings: linux.uidMappings ?? [],
       gidMappings: linux.gidMappings ?? [],
+      spawnInCgroup: join.spawnIn,
       onSeccompFd: (fd, pid) => sendSeccompFd(spec, state, fd, pid),
       onPid: (pid) => {
         state.pid = pid;

@@ -5,6 +5,7 @@
 import { closeSync, existsSync, statSync } from "node:fs";
 import { join, posix, resolve } from "node:path";
 import { type CgroupDir, cgroupManagerFromJSON } from "../cgroups/index.ts";
+import { cgroupJoin } from "../cgroups/join.ts";
 import { RuntError } from "../errors.ts";
 import { native } from "../native.ts";
 import { compileExecPlan, EXEC_NAMESPACES } from "../plan/exec.ts";
@@ -145,7 +146,7 @@ export function execProcess(opts: ExecOptions): ExecResult {
   if (!proc.terminal && opts.console?.socket) {
     throw new RuntError("exec --console-socket: only used with --tty");
   }
-  const procsFiles = cgroupProcs(stored.cgroup, opts.cgroup ?? []);
+  const cgJoin = cgroupJoin(cgroupProcs(stored.cgroup, opts.cgroup ?? []));
   const preserveFds = opts.preserveFds ?? 0;
   const config = loadConfig(dir.dir);
   const sec = config?.linux?.seccomp;
@@ -156,7 +157,7 @@ export function execProcess(opts: ExecOptions): ExecResult {
   const plan = compileExecPlan({
     process: proc,
     join: joins,
-    cgroupProcs: procsFiles,
+    cgroupProcs: cgJoin.files,
     preserveFds,
     keyring: `_ses.${opts.id}`,
     seccomp,
@@ -164,7 +165,7 @@ export function execProcess(opts: ExecOptions): ExecResult {
   const warn = opts.warn ?? ((m: string) => stdio.err(`runt: warning: ${m}\n`));
   for (const w of plan.warnings) warn(w);
   opts.debug?.(
-    `exec: plan of ${plan.ops.length} steps: joining ${joins.map((n) => n.name).join(", ") || "no namespace"}; cgroups ${procsFiles.map((f) => posix.dirname(f)).join(", ")}`,
+    `exec: plan of ${plan.ops.length} steps: joining ${joins.map((n) => n.name).join(", ") || "no namespace"}; cgroups ${[...cgJoin.files.map((f) => posix.dirname(f)), ...(cgJoin.spawnIn ? [cgJoin.spawnIn] : [])].join(", ")}`,
   );
   let consoleFd: number | undefined;
   let pid: number;
@@ -172,6 +173,7 @@ export function execProcess(opts: ExecOptions): ExecResult {
     pid = runInit(plan, preserveFds, {
       uidMappings: [],
       gidMappings: [],
+      spawnInCgroup: cgJoin.spawnIn,
       onPid: () => {},
       onPty: (fd) => {
         consoleFd = onConsole(fd, opts.console);

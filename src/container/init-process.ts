@@ -45,6 +45,8 @@ export interface InitCallbacks {
    * it is not reaped yet; a throw ends the wait (create: a cgroup frozen under it).
    */
   onSilence?: (seconds: number) => void;
+  /** The cgroup v2 directory the init is spawned in (src/cgroups/join.ts). */
+  spawnInCgroup?: string;
 }
 
 /** Checks between waits on runt-init, so that none of them can block forever. */
@@ -69,7 +71,13 @@ export function runInit(plan: CompiledPlan, preserveFds: number, cb: InitCallbac
       argv: ["runt-init", String(syncAt), String(syncAt + 1)],
       env: [],
       fds,
+      ...(cb.spawnInCgroup ? { cgroup: cb.spawnInCgroup } : {}),
     });
+  } catch (e) {
+    if (!cb.spawnInCgroup) throw e;
+    throw new RuntError(
+      `linux.cgroupsPath: starting runt-init in ${cb.spawnInCgroup}: ${(e as Error).message}`,
+    );
   } finally {
     closeSync(theirs);
     closeSync(planFd);
