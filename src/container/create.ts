@@ -14,6 +14,7 @@ import { parseConfig, refuseUnsupported, validateConfig } from "../spec/validate
 import { stdio } from "../stdio.ts";
 import { hookStateJson, runHooks } from "./hooks.ts";
 import { runInit } from "./init-process.ts";
+import { applyRdt, checkIntelRdt, destroyRdt, rdtPlan } from "./intel-rdt.ts";
 import { writePidFile } from "./pidfile.ts";
 import { processStartTime, StateDir, type StoredState } from "./state.ts";
 import { type ConsoleOptions, checkTerminal, onConsole, saveConfig } from "./terminal.ts";
@@ -156,6 +157,8 @@ export function createContainer(opts: CreateOptions): {
     );
   }
   checkExistingCgroup(cgroups, warn);
+  const rdt = spec.linux?.intelRdt;
+  if (rdt) checkIntelRdt(rdt, readFileSync("/proc/self/mountinfo", "utf8"));
   dir.claim();
   let consoleFd: number | undefined;
   const state: StoredState = {
@@ -198,6 +201,7 @@ export function createContainer(opts: CreateOptions): {
         // destroy() from this in-memory state, which has the pid already.
         cgroups.applyResources(spec.linux?.resources);
         state.cgroup = cgroups.toJSON();
+        if (rdt) state.intelRdt = applyRdt(rdtPlan(rdt, opts.id), pid);
         dir.write(state);
       },
       onSync: () => runHooks(spec, ["prestart", "createRuntime"], state),
@@ -257,6 +261,7 @@ export function destroy(dir: StateDir, state: StoredState, cgroups: CgroupManage
   try {
     cgroups.killAll(9);
     cgroups.destroy();
+    destroyRdt(state.intelRdt);
   } finally {
     dir.remove();
   }

@@ -37,7 +37,7 @@ export interface Features {
     };
     apparmor: { enabled: boolean };
     selinux: { enabled: boolean };
-    intelRdt: { enabled: boolean };
+    intelRdt: { enabled: boolean; schemata: boolean; monitoring: boolean };
     mountExtensions: { idmap: { enabled: boolean } };
     netDevices: { enabled: boolean };
   };
@@ -115,7 +115,9 @@ export function features(host: FeaturesHost): Features {
       // runt writes exec labels for both (and refuses them on a host without the LSM).
       apparmor: { enabled: true },
       selinux: { enabled: true },
-      intelRdt: { enabled: false },
+      // resctrl groups, schemata and monitoring groups (intel-rdt.ts), as runc says
+      // whatever the host: a host without resctrl refuses the field at create.
+      intelRdt: { enabled: true, schemata: true, monitoring: true },
       // open_tree + MOUNT_ATTR_IDMAP (native/init/idmap.c), RTM_NEWLINK (netdev.c).
       mountExtensions: { idmap: { enabled: true } },
       netDevices: { enabled: true },

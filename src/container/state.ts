@@ -1,6 +1,7 @@
 // The per-container state directory: <root>/<id>/state.json, written atomically
 // (write, rename) under an exclusive flock on the directory, plus the exec fifo.
 // The status a user sees is derived from the kernel, never trusted from the file.
+
 import {
   closeSync,
   existsSync,
@@ -16,6 +17,7 @@ import { join } from "node:path";
 import { cgroupManagerFromJSON } from "../cgroups/index.ts";
 import { errnoCode, RuntError } from "../errors.ts";
 import { native } from "../native.ts";
+import type { RdtRecord } from "./intel-rdt.ts";
 
 export type Status = "creating" | "created" | "running" | "stopped" | "paused";
 
@@ -37,6 +39,8 @@ export interface StoredState {
   annotations: Record<string, string>;
   /** The cgroup manager's own record (paths, and which directories runt made). */
   cgroup: unknown;
+  /** linux.intelRdt's resctrl groups, and which of them runt made. */
+  intelRdt?: RdtRecord;
 }
 
 const ID_PATTERN = /^[\w+\-.]+$/;

@@ -25,7 +25,6 @@ function field(path: string, what: string, get: (spec: Spec) => unknown): Unsupp
 }
 
 export const UNSUPPORTED: readonly Unsupported[] = [
-  field("linux.intelRdt", "Intel RDT", (s) => s.linux?.intelRdt),
   field("linux.personality", "setting the personality", (s) => s.linux?.personality),
   field("process.ioPriority", "setting the I/O priority", (s) => s.process?.ioPriority),
   field("process.scheduler", "setting the scheduler", (s) => s.process?.scheduler),

@@ -95,7 +95,14 @@ export function validateLinux(value: unknown, path: string): Linux | undefined {
     mountLabel: optStr,
     intelRdt: (v, p) =>
       optRecord<LinuxIntelRdt>(v, p, {
-        closID: optStr,
+        // runc: not "." or "..", no "/" except "/" itself (the root group).
+        closID: (c, at) =>
+          optMatching(
+            c,
+            at,
+            /^(?!\.\.?$)(\/|[^/]*)$/,
+            'a resctrl group name without "/", not "." or ".."',
+          ),
         schemata: optList((line, at) => matching(line, at, /^[^\n]*$/, "a line without newlines")),
         l3CacheSchema: optStr,
         memBwSchema: (m, at) => optMatching(m, at, /^MB:[^\n]*$/, 'one line starting with "MB:"'),

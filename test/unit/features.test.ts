@@ -62,14 +62,14 @@ describe("features", () => {
     const { linux, annotations } = features(HOST);
     expect(linux.cgroup.systemd).toBe(false);
     expect(linux.cgroup.systemdUser).toBe(false);
-    expect(linux.intelRdt.enabled).toBe(false);
     expect(annotations["io.github.runt.checkpoint.enabled"]).toBe("false");
   });
 
-  test("says what runt does since runtime-spec 1.3: idmapped mounts, moving network devices", () => {
+  test("says what runt does since runtime-spec 1.3: idmapped mounts, network devices, Intel RDT", () => {
     const { linux } = features(HOST);
     expect(linux.mountExtensions.idmap.enabled).toBe(true);
     expect(linux.netDevices.enabled).toBe(true);
+    expect(linux.intelRdt).toEqual({ enabled: true, schemata: true, monitoring: true });
   });
 
   test("runt features prints it as JSON, and refuses arguments", async () => {
