@@ -62,6 +62,10 @@ export function compilePlan(input: CompileInput): CompiledPlan {
       path: ns.path as string,
       nstype: NAMESPACE_FLAGS[ns.type] ?? 0,
     });
+    // Root of the joined namespace, as after unshare below (and as runc's nsexec does):
+    // else the init stays an unmapped uid, and what it creates fails with EOVERFLOW.
+    if (ns.type === "user")
+      b.add(`linux.namespaces[${i}]`, { op: "user", uid: 0, gid: 0, groups: [] });
   }
   if (newFlags & CLONE.NEWUSER) {
     b.add(

@@ -4,18 +4,20 @@
 // through it leaves on the host, a nested mount with and without ridmap, and the
 // configs runc refuses (exit 1, the JSON path, nothing left behind).
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import {
   chmodSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readlinkSync,
   rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
 import type { Mount, Spec } from "../../src/spec/types.ts";
+import { untilSync } from "../helpers/harness.ts";
 import { openRootfs, removeOpenRootfs } from "../helpers/open-rootfs.ts";
 import {
   cleanup,
@@ -162,6 +164,34 @@ describe("idmapped bind mounts", () => {
       "0 0 /ridm/sub/g",
       "65534 65534 /plain/sub/g",
     ]);
+  });
+});
+
+describe("a joined user namespace", () => {
+  let holder: ChildProcess | undefined;
+  afterEach(async () => {
+    if (holder && holder.exitCode === null) {
+      const gone = new Promise((res) => holder?.once("exit", res));
+      holder.kill("SIGKILL");
+      await gone;
+    }
+    holder = undefined;
+  });
+
+  test("idmap without mappings takes the joined namespace's (by its path, as runc)", () => {
+    // A user namespace of the test's own, mapped as the other tests' containers are.
+    holder = spawn("unshare", ["--user", "sleep", "600"], { stdio: "ignore" });
+    const pid = holder.pid as number;
+    const own = readlinkSync("/proc/self/ns/user");
+    expect(untilSync(() => readlinkSync(`/proc/${pid}/ns/user`) !== own)).toBe(true);
+    writeFileSync(`/proc/${pid}/uid_map`, "0 100000 65536\n");
+    writeFileSync(`/proc/${pid}/gid_map`, "0 100000 65536\n");
+    const spec = testSpec(["sh", "-c", STAT(["/idm/f", "/plain/f"])], (s) => {
+      s.root = { path: openRootfs(), readonly: true };
+      linux(s).namespaces?.push({ type: "user", path: `/proc/${pid}/ns/user` });
+      s.mounts?.push(bind("/idm", ["bind", "idmap"]), bind("/plain", ["bind"]));
+    });
+    expect(output(runContainer(spec))).toBe("0 0 /idm/f\n65534 65534 /plain/f\n");
   });
 });
 
