@@ -168,6 +168,16 @@ void op_wait(const struct op *o)
 		errno = EBADF;
 		fail("wait without an exec fifo");
 	}
+	/*
+	 * The fifo is reopened through /proc/self/fd below: a container without a proc
+	 * mount would fail only at `start`. No reader yet gives ENXIO; anything else
+	 * (no /proc) fails `create` here, as runc's does.
+	 */
+	int probe = open(fdpath(fifofd), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (probe >= 0)
+		close(probe);
+	else if (errno != ENXIO)
+		fail("open the exec fifo as %s (mount proc at /proc in config.json)", fdpath(fifofd));
 	sent_ready();
 	/* Blocks until `runt start` opens the fifo for reading. */
 	int fd = open(fdpath(fifofd), O_WRONLY | O_CLOEXEC);

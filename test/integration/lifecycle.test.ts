@@ -351,6 +351,22 @@ describe("bad input", () => {
     leavesNothing(id);
   });
 
+  test("no proc mount fails create, as runc's does, not start", () => {
+    const id = newId("noproc");
+    const spec = testSpec(["true"], (s) => {
+      s.mounts = s.mounts?.filter((m) => m.destination !== "/proc");
+      if (s.root) s.root.readonly = false;
+      if (s.linux) {
+        s.linux.maskedPaths = [];
+        s.linux.readonlyPaths = [];
+      }
+    });
+    const r = runt(["create", "-b", makeBundle(spec), id]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("mount proc at /proc");
+    leavesNothing(id);
+  });
+
   test("unknown verbs and flags are clear errors", () => {
     const verb = runt(["frobnicate"]);
     expect(verb.status).toBe(1);
