@@ -31,6 +31,9 @@ enum {
 	OP_SECCOMP = 40, OP_LSMLABEL = 41,
 	/* 50-59: mount sources. */
 	OP_BINDSOURCES = 50, OP_RECVSOURCES = 51,
+	/* 60-69: scheduling, CPU and memory placement, the execution domain. */
+	OP_SCHED = 60, OP_IOPRIO = 61, OP_CPUAFFINITY = 62, OP_MEMPOLICY = 63,
+	OP_PERSONALITY = 64,
 	/* 70-79: idmapped mounts, network devices (the helper's work). */
 	OP_IDMAPMOUNT = 70, OP_NETDEVICE = 71,
 	OP_MAX = 95
@@ -98,6 +101,12 @@ int proc_open_in_root(const char *path, int flags); /* /proc/... in root, no mou
 /* fails unless a directory reached without symlinks */
 void check_real_dir(const char *target, const char *type, int missing_ok);
 void op_seccomp(const struct op *), op_lsmlabel(const struct op *);
+
+/* sched.c, placement.c, persona.c. Sets are [first, last] pairs, ids <= SET_ID_MAX
+ * (runc's MaxCPU: a sane bound for CPUs and NUMA nodes). */
+#define SET_ID_MAX 65536
+void op_sched(const struct op *), op_ioprio(const struct op *), op_cpuaffinity(const struct op *),
+	op_mempolicy(const struct op *), op_personality(const struct op *);
 
 /* tty.c */
 void op_pty(const struct op *), op_hookstate(const struct op *), op_hook(const struct op *);

@@ -207,6 +207,11 @@ const struct opdef opdefs[OP_MAX + 1] = {
 	[OP_RECVSOURCES] = {"recvSources", "", op_recvsources},
 	[OP_IDMAPMOUNT] = {"idmapMount", "sskbbsss", op_idmapmount},
 	[OP_NETDEVICE] = {"netDevice", "ss", op_netdevice},
+	[OP_SCHED] = {"sched", "iniinnn", op_sched},
+	[OP_IOPRIO] = {"ioprio", "ii", op_ioprio},
+	[OP_CPUAFFINITY] = {"cpuAffinity", "*i", op_cpuaffinity},
+	[OP_MEMPOLICY] = {"memPolicy", "ii*i", op_mempolicy},
+	[OP_PERSONALITY] = {"personality", "n", op_personality},
 };
 
 int main(int argc, char **argv)

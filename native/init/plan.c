@@ -87,6 +87,16 @@ static void check_op(struct op *o, uint32_t i)
 	/* exec: closeFrom, argc, argv (at least one), env */
 	if (o->code == OP_EXEC && (o->n[1] < 1 || o->n[1] > o->argc - 2))
 		bad("plan: op %u: exec argc %llu does not fit", i, (unsigned long long)o->n[1]);
+	/* cpuAffinity, memPolicy: a set of [first, last] pairs after the fixed arguments */
+	if (o->code == OP_CPUAFFINITY || o->code == OP_MEMPOLICY) {
+		uint32_t from = o->code == OP_MEMPOLICY ? 2 : 0;
+		if ((o->argc - from) % 2 || (o->code == OP_CPUAFFINITY && o->argc == 0))
+			bad("plan: op %u: %s takes [first, last] pairs", i, name);
+		for (uint32_t j = from; j < o->argc; j += 2)
+			if (o->n[j] > o->n[j + 1] || o->n[j + 1] > SET_ID_MAX)
+				bad("plan: op %u: %s range %llu-%llu out of order or past %d", i, name,
+				    (unsigned long long)o->n[j], (unsigned long long)o->n[j + 1], SET_ID_MAX);
+	}
 	/* hook: timeout, argc, path, argv (at least one), env */
 	if (o->code == OP_HOOK && (o->argc < 4 || o->n[1] < 1 || o->n[1] > o->argc - 3))
 		bad("plan: op %u: hook argc %llu does not fit", i, (unsigned long long)o->n[1]);

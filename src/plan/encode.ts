@@ -44,6 +44,11 @@ export const OPCODES: Record<PlanOp["op"], number> = {
   recvSources: 51,
   idmapMount: 70,
   netDevice: 71,
+  sched: 60,
+  ioprio: 61,
+  cpuAffinity: 62,
+  memPolicy: 63,
+  personality: 64,
 };
 
 const MAGIC = "RUNTPLAN";
@@ -134,6 +139,16 @@ export function opArgs(op: PlanOp): Arg[] {
       ];
     case "netDevice":
       return [op.hostName, op.name];
+    case "sched":
+      return [op.policy, op.flags, op.nice >>> 0, op.priority, op.runtime, op.deadline, op.period];
+    case "ioprio":
+      return [op.class, op.priority];
+    case "cpuAffinity":
+      return op.cpus.flat();
+    case "memPolicy":
+      return [op.mode, op.flags, ...op.nodes.flat()];
+    case "personality":
+      return [op.persona];
   }
 }
 

@@ -11,6 +11,7 @@
 // note) live here too, so that no plan file imports another for a type.
 
 import type { CompiledSeccomp } from "../seccomp/compile.ts";
+import type { IdRanges } from "../spec/id-list.ts";
 import type { Spec } from "../spec/types.ts";
 
 export const PLAN_VERSION = 1;
@@ -126,7 +127,7 @@ type BasePlanOp =
   /** In the final mount namespace: the helper joins it, opens the sources, sends the fds. */
   | { op: "recvSources" };
 
-export type PlanOp = BasePlanOp | SecurityPlanOp | HelperPlanOp;
+export type PlanOp = BasePlanOp | SecurityPlanOp | HelperPlanOp | SchedPlanOp;
 
 /**
  * Work the bind-source helper does with the host's credentials (opcodes 70-79); each
@@ -151,6 +152,28 @@ export type HelperPlanOp =
     }
   /** Move the host's interface into the container's network namespace as name, up. */
   | { op: "netDevice"; hostName: string; name: string };
+
+/** Scheduling, CPU and memory placement, the execution domain (opcodes 60-69). */
+export type SchedPlanOp =
+  /** sched_setattr(0): SCHED_* number, SCHED_FLAG_* bits; nice as an int32 (sent as its u32 bits). */
+  | {
+      op: "sched";
+      policy: number;
+      flags: number;
+      nice: number;
+      priority: number;
+      runtime: bigint;
+      deadline: bigint;
+      period: bigint;
+    }
+  /** ioprio_set(IOPRIO_WHO_PROCESS, 0): class 1-3 (RT, BE, IDLE), priority 0-7. */
+  | { op: "ioprio"; class: number; priority: number }
+  /** sched_setaffinity(0) to these CPUs ([first, last] ranges, ordered, ids at most 65536). */
+  | { op: "cpuAffinity"; cpus: IdRanges }
+  /** set_mempolicy(mode | flags, nodes); no nodes: a NULL mask. */
+  | { op: "memPolicy"; mode: number; flags: number; nodes: IdRanges }
+  /** personality(persona). */
+  | { op: "personality"; persona: number };
 
 /** Confinement (opcodes 40-49): loading seccomp, LSM exec labels. */
 export type SecurityPlanOp =

@@ -89,7 +89,7 @@ describe("runt-init refuses a malformed plan before its first op", () => {
   });
 
   test("an unknown opcode, by number", () => {
-    for (const code of [0, 35, 42, 63, 64, 2 ** 32 - 1]) {
+    for (const code of [0, 35, 42, 69, 99, 128, 2 ** 32 - 1]) {
       expect(refused(rawPlan([{ code, args: [] }]))).toBe(`plan: op 0: unknown opcode ${code}`);
     }
     // The op's index is counted from 0.
@@ -118,6 +118,23 @@ describe("runt-init refuses a malformed plan before its first op", () => {
     );
     expect(refused(rawPlan([{ code: 33, args: ["0", "1", "/bin/true"] }]))).toBe(
       "plan: op 0: hook argc 1 does not fit",
+    );
+  });
+
+  test("CPU and node sets: [first, last] pairs, ordered, at most 65536", () => {
+    const pairs = "takes [first, last] pairs";
+    expect(refused(rawPlan([{ code: 62, args: [] }]))).toBe(`plan: op 0: cpuAffinity ${pairs}`);
+    expect(refused(rawPlan([{ code: 62, args: ["0", "1", "2"] }]))).toBe(
+      `plan: op 0: cpuAffinity ${pairs}`,
+    );
+    expect(refused(rawPlan([{ code: 63, args: ["2", "0", "1"] }]))).toBe(
+      `plan: op 0: memPolicy ${pairs}`,
+    );
+    expect(refused(rawPlan([{ code: 62, args: ["3", "1"] }]))).toBe(
+      "plan: op 0: cpuAffinity range 3-1 out of order or past 65536",
+    );
+    expect(refused(rawPlan([{ code: 63, args: ["2", "0", "0", "65537"] }]))).toBe(
+      "plan: op 0: memPolicy range 0-65537 out of order or past 65536",
     );
   });
 
@@ -180,11 +197,11 @@ describe("runt-init refuses a malformed plan before its first op", () => {
     // The samples are never run: an unknown opcode after them stops the plan in the
     // decoder, which has then checked every sample's count and arguments.
     const plan = encode(ALL_SAMPLES);
-    const tail = rawPlan([{ code: 62, args: [] }]).slice(16);
+    const tail = rawPlan([{ code: 99, args: [] }]).slice(16);
     const all = new Uint8Array(plan.length + tail.length);
     all.set(plan);
     all.set(tail, plan.length);
     new DataView(all.buffer).setUint32(12, ALL_SAMPLES.length + 1, true);
-    expect(refused(all)).toBe(`plan: op ${ALL_SAMPLES.length}: unknown opcode 62`);
+    expect(refused(all)).toBe(`plan: op ${ALL_SAMPLES.length}: unknown opcode 99`);
   });
 });

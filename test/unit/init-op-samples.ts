@@ -85,6 +85,42 @@ export const SAMPLES: Samples = {
     { op: "seccomp", flags: 0, notify: false, late: true, program: "0600000000000000" },
     { op: "seccomp", flags: 4, notify: true, late: false, program: "0600000000000000" },
   ],
+  sched: [
+    {
+      op: "sched",
+      policy: 6,
+      flags: 0x7f,
+      nice: -20,
+      priority: 0,
+      runtime: 10_000_000n,
+      deadline: 30_000_000n,
+      period: U64_MAX,
+    },
+  ],
+  ioprio: [{ op: "ioprio", class: 3, priority: 7 }],
+  cpuAffinity: [
+    { op: "cpuAffinity", cpus: [[0, 65536]] },
+    {
+      op: "cpuAffinity",
+      cpus: [
+        [0, 3],
+        [7, 7],
+      ],
+    },
+  ],
+  memPolicy: [
+    { op: "memPolicy", mode: 4, flags: 0, nodes: [] },
+    {
+      op: "memPolicy",
+      mode: 2,
+      flags: 1 << 15,
+      nodes: [
+        [0, 0],
+        [2, 3],
+      ],
+    },
+  ],
+  personality: [{ op: "personality", persona: 8 }],
   lsmLabel: [{ op: "lsmLabel", attr: "exec", fallback: "apparmor/exec", label: "unconfined" }],
   idmapMount: [
     {
