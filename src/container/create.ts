@@ -7,6 +7,7 @@ import { cgroupJoin } from "../cgroups/join.ts";
 import { errnoCode, RuntError } from "../errors.ts";
 import { native } from "../native.ts";
 import { compilePlan } from "../plan/compile.ts";
+import { RUNTIME_HOOKS_SYNC } from "../plan/hooks.ts";
 import { hostSelinuxEnabled } from "../plan/security.ts";
 import { type CompiledSeccomp, compileSeccomp } from "../seccomp/compile.ts";
 import type { Spec } from "../spec/types.ts";
@@ -204,7 +205,10 @@ export function createContainer(opts: CreateOptions): {
         if (rdt) state.intelRdt = applyRdt(rdtPlan(rdt, opts.id), pid);
         dir.write(state);
       },
-      onSync: () => runHooks(spec, ["prestart", "createRuntime"], state),
+      // The other sync (RESOURCES_SYNC) only waits for onPid's limits, already written.
+      onSync: (tag) => {
+        if (tag === RUNTIME_HOOKS_SYNC) runHooks(spec, ["prestart", "createRuntime"], state);
+      },
       stateJson: (status) => hookStateJson({ ...state, status }),
       onPty: (fd) => {
         consoleFd = onConsole(fd, opts.console);

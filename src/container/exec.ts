@@ -64,6 +64,20 @@ function namespacesToJoin(pid: number): { path: string; name: string }[] {
   return out;
 }
 
+/**
+ * A process.json that leaves out the scheduler, the I/O priority or the exec CPU
+ * affinity gets the container's, as runc's exec (config.json's execCPUAffinity is
+ * there for exactly that).
+ */
+function withContainerDefaults(proc: Process, theirs: Process | undefined): Process {
+  return {
+    ...proc,
+    scheduler: proc.scheduler ?? theirs?.scheduler,
+    ioPriority: proc.ioPriority ?? theirs?.ioPriority,
+    execCPUAffinity: proc.execCPUAffinity ?? theirs?.execCPUAffinity,
+  };
+}
+
 /** The container's configured process: what `exec` starts from before its flags change it. */
 export function containerProcess(root: string, id: string): Process {
   const dir = new StateDir(root, id);
@@ -138,7 +152,8 @@ export function execProcess(opts: ExecOptions): ExecResult {
       `cannot exec in container "${opts.id}": it is ${status}, and only a created or running container can run more processes`,
     );
   }
-  const proc = opts.process;
+  const config = loadConfig(dir.dir);
+  const proc = withContainerDefaults(opts.process, config?.process);
   if (!proc.args?.length) throw new RuntError("exec: no command given; say what to run");
   if (proc.terminal && !opts.console?.socket && !opts.console?.keep) {
     throw new RuntError("exec --tty: pass --console-socket, or run it in the foreground");
@@ -148,7 +163,6 @@ export function execProcess(opts: ExecOptions): ExecResult {
   }
   const cgJoin = cgroupJoin(cgroupProcs(stored.cgroup, opts.cgroup ?? []));
   const preserveFds = opts.preserveFds ?? 0;
-  const config = loadConfig(dir.dir);
   const sec = config?.linux?.seccomp;
   const seccomp = sec
     ? compileSeccomp(sec, { cacheDir: join(resolve(opts.root), "@seccomp") })
@@ -161,6 +175,7 @@ export function execProcess(opts: ExecOptions): ExecResult {
     preserveFds,
     keyring: `_ses.${opts.id}`,
     seccomp,
+    linux: config?.linux,
   });
   const warn = opts.warn ?? ((m: string) => stdio.err(`runt: warning: ${m}\n`));
   for (const w of plan.warnings) warn(w);

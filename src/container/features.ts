@@ -5,6 +5,7 @@
 
 import { CAPABILITIES } from "../plan/constants.ts";
 import { KNOWN_MOUNT_OPTIONS } from "../plan/mount-options.ts";
+import { MPOL_FLAGS, MPOL_MODES } from "../plan/sched.ts";
 import {
   HOOK_NAMES,
   NAMESPACE_TYPES,
@@ -38,6 +39,7 @@ export interface Features {
     apparmor: { enabled: boolean };
     selinux: { enabled: boolean };
     intelRdt: { enabled: boolean; schemata: boolean; monitoring: boolean };
+    memoryPolicy: { modes: string[]; flags: string[] };
     mountExtensions: { idmap: { enabled: boolean } };
     netDevices: { enabled: boolean };
   };
@@ -118,6 +120,8 @@ export function features(host: FeaturesHost): Features {
       // resctrl groups, schemata and monitoring groups (intel-rdt.ts), as runc says
       // whatever the host: a host without resctrl refuses the field at create.
       intelRdt: { enabled: true, schemata: true, monitoring: true },
+      // What set_mempolicy is handed (src/plan/sched.ts), known here or not.
+      memoryPolicy: { modes: Object.keys(MPOL_MODES), flags: Object.keys(MPOL_FLAGS) },
       // open_tree + MOUNT_ATTR_IDMAP (native/init/idmap.c), RTM_NEWLINK (netdev.c).
       mountExtensions: { idmap: { enabled: true } },
       netDevices: { enabled: true },

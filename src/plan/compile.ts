@@ -8,6 +8,7 @@ import { createHookOps, startHookOps, startHookStateOps } from "./hooks.ts";
 import { type CompiledPlan, type CompileInput, PlanBuilder } from "./plan.ts";
 import { oomScoreAdjSteps, processSteps, terminalSteps } from "./process-ops.ts";
 import { bindSourcePaths, hasMountNamespace, readonlyDevOps, rootfsOps } from "./rootfs.ts";
+import { ALL_CPUS_STEP, RESOURCES_SYNC } from "./sched.ts";
 import { lsmOps } from "./security.ts";
 
 // The compiler's types, importable from here as before.
@@ -35,6 +36,9 @@ export function compilePlan(input: CompileInput): CompiledPlan {
   for (const file of input.cgroupProcs) {
     b.add("linux.cgroupsPath", { op: "write", path: file, content: "0", inRoot: false });
   }
+  // process.execCPUAffinity is for exec'd processes only (runtime-spec); this one gets
+  // every CPU of its cpuset, not runt's own affinity.
+  b.addSteps([ALL_CPUS_STEP]);
   b.addSteps(oomScoreAdjSteps(proc));
 
   // The exec fifo is opened (O_PATH) while the init still has the host's mount
@@ -132,10 +136,16 @@ export function compilePlan(input: CompileInput): CompiledPlan {
   if (spec.domainname !== undefined && newFlags & CLONE.NEWUTS) {
     b.add("domainname", { op: "domainname", name: spec.domainname });
   }
+  // A real-time policy needs the cgroup's cpu.rt_runtime_us, a memory policy its
+  // cpuset.mems: runt writes linux.resources once it has the pid; wait for that.
+  if (proc.scheduler || linux.memoryPolicy) {
+    b.add("linux.resources", { op: "sync", tag: RESOURCES_SYNC });
+  }
   // Hooks: startContainer's state while runt create still listens, the hooks after
   // `start`, in the container.
   const { steps, warnings } = processSteps({
     process: proc,
+    linux,
     seccomp: input.seccomp,
     preserveFds: input.preserveFds,
     start: { before: startHookStateOps(spec), after: startHookOps(spec) },

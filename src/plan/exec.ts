@@ -3,10 +3,11 @@
 // enters its cgroups and namespaces, forks into its PID namespace and applies the
 // process's confinement, as the create plan does for the container's first process.
 import type { CompiledSeccomp } from "../seccomp/compile.ts";
-import type { Process } from "../spec/types.ts";
+import type { Linux, Process } from "../spec/types.ts";
 import { CLONE } from "./constants.ts";
 import { type CompiledPlan, PlanBuilder } from "./plan.ts";
 import { oomScoreAdjSteps, processSteps, terminalSteps } from "./process-ops.ts";
+import { execAffinitySteps } from "./sched.ts";
 import { lsmOps } from "./security.ts";
 
 /** /proc/<pid>/ns entry -> clone flag, in the order they are joined. User goes first (so
@@ -36,14 +37,19 @@ export interface ExecPlanInput {
   keyring?: string;
   /** The container's linux.seccomp, compiled: an exec'd process gets the same filter. */
   seccomp?: CompiledSeccomp;
+  /** The container's linux.personality and linux.memoryPolicy, which apply to it too. */
+  linux?: Pick<Linux, "personality" | "memoryPolicy">;
 }
 
 export function compileExecPlan(input: ExecPlanInput): CompiledPlan {
   const b = new PlanBuilder();
   const proc = input.process;
+  const affinity = execAffinitySteps(proc.execCPUAffinity);
+  b.addSteps(affinity.initial);
   for (const file of input.cgroupProcs) {
     b.add("the container's cgroup", { op: "write", path: file, content: "0", inRoot: false });
   }
+  b.addSteps(affinity.final);
   b.addSteps(oomScoreAdjSteps(proc));
   for (const [name, flag] of EXEC_NAMESPACES) {
     const ns = input.join.find((j) => j.name === name);
@@ -63,6 +69,7 @@ export function compileExecPlan(input: ExecPlanInput): CompiledPlan {
   // As in the create plan, without the wait for `start`.
   const { steps, warnings } = processSteps({
     process: proc,
+    linux: input.linux,
     seccomp: input.seccomp,
     preserveFds: input.preserveFds,
   });

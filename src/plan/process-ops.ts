@@ -3,9 +3,10 @@
 // in the order runt-init must apply it. The two plans differ only in what comes
 // before (the namespaces, the rootfs) and in create's wait for `start`.
 import type { CompiledSeccomp } from "../seccomp/compile.ts";
-import type { Process } from "../spec/types.ts";
+import type { Linux, Process } from "../spec/types.ts";
 import type { PlanOp, Step } from "./plan.ts";
 import { capabilityMask, capsOp, rlimitOps } from "./process.ts";
+import { schedSteps } from "./sched.ts";
 import { seccompOp } from "./security.ts";
 
 /** Raising oom_score_adj needs the host's privileges: before any namespace is entered. */
@@ -38,6 +39,8 @@ export function terminalSteps(proc: Process, console: boolean): Step[] {
 
 export interface ProcessOpsInput {
   process: Process;
+  /** The container's linux.personality and linux.memoryPolicy: exec'd processes get them too. */
+  linux?: Pick<Linux, "personality" | "memoryPolicy">;
   /** linux.seccomp compiled; the same filter for create and exec. */
   seccomp?: CompiledSeccomp;
   /** Number of fds after stdio that reach the process. */
@@ -51,7 +54,7 @@ export interface ProcessOpsInput {
 }
 
 /**
- * rlimits, cwd, umask, the bounding set, the credential switch, capabilities,
+ * rlimits, the scheduler, I/O priority, personality and memory policy, cwd, umask, the bounding set, the credential switch, capabilities,
  * no_new_privs, seccomp and the exec, with the warnings about capabilities.
  *
  * Seccomp: without no_new_privs loading a filter needs CAP_SYS_ADMIN, so it goes
@@ -66,6 +69,8 @@ export function processSteps(input: ProcessOpsInput): { steps: Step[]; warnings:
   const steps: Step[] = [];
   const add = (note: string, op: PlanOp) => steps.push([note, op]);
   for (const [i, op] of rlimitOps(proc.rlimits ?? []).entries()) add(`process.rlimits[${i}]`, op);
+  const sched = schedSteps(proc, input.linux);
+  steps.push(...sched.steps);
   add("process.cwd", { op: "chdir", path: proc.cwd || "/" });
   const user = proc.user ?? { uid: 0, gid: 0 };
   add("process.user.umask", { op: "umask", mask: user.umask ?? 0o022 });
@@ -96,5 +101,5 @@ export function processSteps(input: ProcessOpsInput): { steps: Step[]; warnings:
     env: proc.env ?? [],
     closeFrom: 3 + input.preserveFds,
   });
-  return { steps, warnings: capSet.warnings };
+  return { steps, warnings: [...sched.warnings, ...capSet.warnings] };
 }

@@ -39,4 +39,3 @@ export function parseIdList(text: string, path: string, what: string): IdRanges 
   if (out.length === 0) fail(path, `at least one ${what}`, describe(text));
   return out;
 }
-

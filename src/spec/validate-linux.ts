@@ -21,17 +21,13 @@ import {
   optOneOf,
   optRecord,
   optStr,
-  optStrArray,
   optStrMap,
   record,
 } from "./check.ts";
 import {
   type DeviceType,
-  MEMORY_POLICY_FLAGS,
-  MEMORY_POLICY_MODES,
   NAMESPACE_TYPES,
   type NamespaceType,
-  PERSONALITY_DOMAINS,
   ROOTFS_PROPAGATIONS,
   SECCOMP_ACTIONS,
   SECCOMP_ARCHES,
@@ -45,9 +41,7 @@ import type {
   Linux,
   LinuxDevice,
   LinuxIntelRdt,
-  LinuxMemoryPolicy,
   LinuxNamespace,
-  LinuxPersonality,
   LinuxSeccomp,
   LinuxSeccompArg,
   LinuxSyscall,
@@ -55,6 +49,7 @@ import type {
 } from "./types.ts";
 import { checkNetDevices } from "./validate-netdev.ts";
 import { validateResources } from "./validate-resources.ts";
+import { checkMemoryPolicy, checkPersonality } from "./validate-sched.ts";
 
 /**
  * The linux section at `path` ("linux"), checked and typed. Rules across its fields
@@ -108,17 +103,8 @@ export function validateLinux(value: unknown, path: string): Linux | undefined {
         memBwSchema: (m, at) => optMatching(m, at, /^MB:[^\n]*$/, 'one line starting with "MB:"'),
         enableMonitoring: optBool,
       }),
-    memoryPolicy: (v, p) =>
-      optRecord<LinuxMemoryPolicy>(v, p, {
-        mode: (m, at) => oneOf(m, at, MEMORY_POLICY_MODES),
-        nodes: optStr,
-        flags: optList((f, at) => oneOf(f, at, MEMORY_POLICY_FLAGS)),
-      }),
-    personality: (v, p) =>
-      optRecord<LinuxPersonality>(v, p, {
-        domain: (d, at) => oneOf(d, at, PERSONALITY_DOMAINS),
-        flags: optStrArray,
-      }),
+    memoryPolicy: checkMemoryPolicy,
+    personality: checkPersonality,
   });
 }
 

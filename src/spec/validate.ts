@@ -12,12 +12,10 @@ import {
   intOf,
   matching,
   nonEmptyStr,
-  oneOf,
   optBool,
   optEach,
   optIntOf,
   optList,
-  optMatching,
   optRecord,
   optStr,
   optStrArray,
@@ -25,25 +23,15 @@ import {
   record,
   str,
 } from "./check.ts";
-import {
-  IOPRIO_CLASSES,
-  type NamespaceType,
-  RLIMIT_TYPES,
-  type RlimitType,
-  SCHEDULER_FLAGS,
-  SCHEDULER_POLICIES,
-} from "./enums.ts";
+import { type NamespaceType, RLIMIT_TYPES, type RlimitType } from "./enums.ts";
 import { describe, fail, mismatch, SpecError } from "./errors.ts";
 import { locateJsonError } from "./json-error.ts";
 import type {
   Box,
-  CPUAffinity,
   Hook,
   Hooks,
   LinuxCapabilities,
-  LinuxIOPriority,
   LinuxResources,
-  LinuxScheduler,
   Mount,
   Process,
   Rlimit,
@@ -54,6 +42,7 @@ import type {
 import { checkIdmappedMounts } from "./validate-idmap.ts";
 import { checkIdMapping, validateLinux } from "./validate-linux.ts";
 import { validateResources } from "./validate-resources.ts";
+import { checkCpuAffinity, checkIoPriority, checkScheduler } from "./validate-sched.ts";
 
 // Also importable from here: the error class and the refusal of unsupported fields.
 export { SpecError } from "./errors.ts";
@@ -185,7 +174,6 @@ function checkMount(value: unknown, path: string): Mount {
 }
 
 const ENV_ENTRY = /^[^=]+=/;
-const CPU_LIST = /^[0-9, -]*$/;
 
 /**
  * A uid or gid the container's process gets: a uint32 in JSON, and at most 2^31-1 as
@@ -199,9 +187,9 @@ function userId(value: unknown, path: string): number {
 }
 
 const uint64 = intOf("uint64");
-const int32 = intOf("int32");
-const optInt32 = optIntOf("int32");
-const optUint64 = optIntOf("uint64");
+const _int32 = intOf("int32");
+const _optInt32 = optIntOf("int32");
+const _optUint64 = optIntOf("uint64");
 
 function checkArgs(value: unknown, path: string): string[] {
   const args = arr(value, path);
@@ -245,8 +233,6 @@ function checkOomScoreAdj(oom: unknown, path: string): number | undefined {
   return oom;
 }
 
-const cpuList: Check<string | undefined> = (v, p) =>
-  optMatching(v, p, CPU_LIST, 'a CPU list such as "0-3,7"');
 const capList = optList(str);
 
 /** process, checked and typed (also `runt exec --process FILE`, at "process"). */
@@ -281,22 +267,9 @@ function checkProcess(value: unknown): Process {
     apparmorProfile: optStr,
     selinuxLabel: optStr,
     oomScoreAdj: checkOomScoreAdj,
-    ioPriority: (v, p) =>
-      optRecord<LinuxIOPriority>(v, p, {
-        class: (c, at) => oneOf(c, at, IOPRIO_CLASSES),
-        priority: int32,
-      }),
-    scheduler: (v, p) =>
-      optRecord<LinuxScheduler>(v, p, {
-        policy: (x, at) => oneOf(x, at, SCHEDULER_POLICIES),
-        nice: optInt32,
-        priority: optInt32,
-        flags: optList((f, at) => oneOf(f, at, SCHEDULER_FLAGS)),
-        runtime: optUint64,
-        deadline: optUint64,
-        period: optUint64,
-      }),
-    execCPUAffinity: (v, p) => optRecord<CPUAffinity>(v, p, { initial: cpuList, final: cpuList }),
+    ioPriority: checkIoPriority,
+    scheduler: checkScheduler,
+    execCPUAffinity: checkCpuAffinity,
   });
 }
 

@@ -58,6 +58,22 @@ describe("features", () => {
     expect(none.annotations["io.github.seccomp.libseccomp.version"]).toBeUndefined();
   });
 
+  test("memory policy modes and flags: every one the validator takes", () => {
+    const { memoryPolicy } = features(HOST).linux;
+    expect(memoryPolicy.modes).toContain("MPOL_WEIGHTED_INTERLEAVE");
+    for (const mode of memoryPolicy.modes) {
+      const nodes = mode === "MPOL_DEFAULT" || mode === "MPOL_LOCAL" ? undefined : "0";
+      const spec = base();
+      spec.linux = { memoryPolicy: { mode, nodes, flags: [memoryPolicy.flags[0]] } };
+      expect(() => validateConfig(spec as never)).not.toThrow();
+    }
+    expect(memoryPolicy.flags.sort()).toEqual([
+      "MPOL_F_NUMA_BALANCING",
+      "MPOL_F_RELATIVE_NODES",
+      "MPOL_F_STATIC_NODES",
+    ]);
+  });
+
   test("says what runt does not do", () => {
     const { linux, annotations } = features(HOST);
     expect(linux.cgroup.systemd).toBe(false);

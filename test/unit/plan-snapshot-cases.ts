@@ -152,6 +152,14 @@ export const CASES: Record<string, () => PlanSnapshot> = {
           oomScoreAdj: 100,
           apparmorProfile: "runt-default",
           selinuxLabel: "system_u:system_r:container_t:s0",
+          scheduler: { policy: "SCHED_FIFO", priority: 10, flags: ["SCHED_FLAG_RESET_ON_FORK"] },
+          ioPriority: { class: "IOPRIO_CLASS_BE", priority: 3 },
+          execCPUAffinity: { initial: "0", final: "1" },
+        };
+        s.linux = {
+          ...s.linux,
+          personality: { domain: "LINUX32" },
+          memoryPolicy: { mode: "MPOL_BIND", nodes: "0", flags: ["MPOL_F_STATIC_NODES"] },
         };
         s.hostname = "box";
         s.linux?.namespaces?.push({ type: "uts" });
@@ -194,4 +202,20 @@ export const CASES: Record<string, () => PlanSnapshot> = {
     }),
   "exec: seccomp listener with no_new_privs": () =>
     exec(proc({ noNewPrivileges: true }), { seccomp: { ...SECCOMP, notify: true } }),
+  "exec: scheduler, I/O priority, CPU affinity, the container's personality and memory policy":
+    () =>
+      exec(
+        proc({
+          scheduler: { policy: "SCHED_IDLE" },
+          ioPriority: { class: "IOPRIO_CLASS_IDLE", priority: 7 },
+          execCPUAffinity: { initial: "1", final: "0-1" },
+        }),
+        {
+          linux: {
+            personality: { domain: "LINUX", flags: ["X"] },
+            memoryPolicy: { mode: "MPOL_LOCAL" },
+          },
+        },
+      ),
+  "exec: only an initial CPU affinity": () => exec(proc({ execCPUAffinity: { initial: "1" } })),
 };

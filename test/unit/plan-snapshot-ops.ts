@@ -7,6 +7,8 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
     ops: [
       // linux.cgroupsPath
       { op: "write", path: "/sys/fs/cgroup/runt/x/cgroup.procs", content: "0", inRoot: false },
+      // CPU affinity (reset to the cgroup's cpuset)
+      { op: "cpuAffinity", cpus: [[0, 65536]] },
       // exec fifo
       { op: "openFifo", path: "/run/runt/x/exec.fifo" },
       // linux.namespaces
@@ -208,6 +210,7 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
     ],
     notes: [
       "linux.cgroupsPath",
+      "CPU affinity (reset to the cgroup's cpuset)",
       "exec fifo",
       "linux.namespaces",
       "process",
@@ -271,6 +274,8 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
     ops: [
       // linux.cgroupsPath
       { op: "write", path: "/sys/fs/cgroup/runt/x/cgroup.procs", content: "0", inRoot: false },
+      // CPU affinity (reset to the cgroup's cpuset)
+      { op: "cpuAffinity", cpus: [[0, 65536]] },
       // exec fifo
       { op: "openFifo", path: "/run/runt/x/exec.fifo" },
       // mounts
@@ -434,6 +439,7 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
     ],
     notes: [
       "linux.cgroupsPath",
+      "CPU affinity (reset to the cgroup's cpuset)",
       "exec fifo",
       "mounts",
       "linux.namespaces (user)",
@@ -476,6 +482,8 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
     ops: [
       // linux.cgroupsPath
       { op: "write", path: "/sys/fs/cgroup/runt/x/cgroup.procs", content: "0", inRoot: false },
+      // CPU affinity (reset to the cgroup's cpuset)
+      { op: "cpuAffinity", cpus: [[0, 65536]] },
       // exec fifo
       { op: "openFifo", path: "/run/runt/x/exec.fifo" },
       // linux.namespaces
@@ -566,6 +574,7 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
     ],
     notes: [
       "linux.cgroupsPath",
+      "CPU affinity (reset to the cgroup's cpuset)",
       "exec fifo",
       "linux.namespaces",
       "process",
@@ -603,6 +612,8 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
     ops: [
       // linux.cgroupsPath
       { op: "write", path: "/sys/fs/cgroup/runt/x/cgroup.procs", content: "0", inRoot: false },
+      // CPU affinity (reset to the cgroup's cpuset)
+      { op: "cpuAffinity", cpus: [[0, 65536]] },
       // exec fifo
       { op: "openFifo", path: "/run/runt/x/exec.fifo" },
       // linux.namespaces
@@ -695,6 +706,7 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
     ],
     notes: [
       "linux.cgroupsPath",
+      "CPU affinity (reset to the cgroup's cpuset)",
       "exec fifo",
       "linux.namespaces",
       "process",
@@ -733,6 +745,8 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
     ops: [
       // linux.cgroupsPath
       { op: "write", path: "/sys/fs/cgroup/runt/x/cgroup.procs", content: "0", inRoot: false },
+      // CPU affinity (reset to the cgroup's cpuset)
+      { op: "cpuAffinity", cpus: [[0, 65536]] },
       // exec fifo
       { op: "openFifo", path: "/run/runt/x/exec.fifo" },
       // linux.namespaces
@@ -825,6 +839,7 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
     ],
     notes: [
       "linux.cgroupsPath",
+      "CPU affinity (reset to the cgroup's cpuset)",
       "exec fifo",
       "linux.namespaces",
       "process",
@@ -863,6 +878,8 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
     ops: [
       // linux.cgroupsPath
       { op: "write", path: "/sys/fs/cgroup/runt/x/cgroup.procs", content: "0", inRoot: false },
+      // CPU affinity (reset to the cgroup's cpuset)
+      { op: "cpuAffinity", cpus: [[0, 65536]] },
       // exec fifo
       { op: "openFifo", path: "/run/runt/x/exec.fifo" },
       // linux.namespaces
@@ -953,6 +970,7 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
     ],
     notes: [
       "linux.cgroupsPath",
+      "CPU affinity (reset to the cgroup's cpuset)",
       "exec fifo",
       "linux.namespaces",
       "process",
@@ -990,6 +1008,8 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
     ops: [
       // linux.cgroupsPath
       { op: "write", path: "/sys/fs/cgroup/runt/x/cgroup.procs", content: "0", inRoot: false },
+      // CPU affinity (reset to the cgroup's cpuset)
+      { op: "cpuAffinity", cpus: [[0, 65536]] },
       // exec fifo
       { op: "openFifo", path: "/run/runt/x/exec.fifo" },
       // linux.namespaces
@@ -1096,6 +1116,7 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
     ],
     notes: [
       "linux.cgroupsPath",
+      "CPU affinity (reset to the cgroup's cpuset)",
       "exec fifo",
       "linux.namespaces",
       "process",
@@ -1141,6 +1162,8 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
     ops: [
       // linux.cgroupsPath
       { op: "write", path: "/sys/fs/cgroup/runt/x/cgroup.procs", content: "0", inRoot: false },
+      // CPU affinity (reset to the cgroup's cpuset)
+      { op: "cpuAffinity", cpus: [[0, 65536]] },
       // process.oomScoreAdj
       { op: "write", path: "/proc/self/oom_score_adj", content: "100", inRoot: false },
       // exec fifo
@@ -1220,10 +1243,29 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
       { op: "pivotRoot" },
       // hostname
       { op: "hostname", name: "box" },
+      // linux.resources
+      { op: "sync", tag: "resources" },
       // process.rlimits[0]
       { op: "rlimit", resource: 7, soft: 1024n, hard: 4096n },
       // process.rlimits[1]
       { op: "rlimit", resource: 4, soft: 18446744073709551615n, hard: 18446744073709551615n },
+      // process.scheduler
+      {
+        op: "sched",
+        policy: 1,
+        flags: 1,
+        nice: 0,
+        priority: 10,
+        runtime: 0n,
+        deadline: 0n,
+        period: 0n,
+      },
+      // process.ioPriority
+      { op: "ioprio", class: 2, priority: 3 },
+      // linux.personality
+      { op: "personality", persona: 8 },
+      // linux.memoryPolicy
+      { op: "memPolicy", mode: 2, flags: 32768, nodes: [[0, 0]] },
       // process.cwd
       { op: "chdir", path: "/home" },
       // process.user.umask
@@ -1243,6 +1285,7 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
     ],
     notes: [
       "linux.cgroupsPath",
+      "CPU affinity (reset to the cgroup's cpuset)",
       "process.oomScoreAdj",
       "exec fifo",
       "linux.namespaces",
@@ -1269,8 +1312,13 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
       "process.cwd",
       "root.path",
       "hostname",
+      "linux.resources",
       "process.rlimits[0]",
       "process.rlimits[1]",
+      "process.scheduler",
+      "process.ioPriority",
+      "linux.personality",
+      "linux.memoryPolicy",
       "process.cwd",
       "process.user.umask",
       "process.capabilities.bounding",
@@ -1289,6 +1337,8 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
     ops: [
       // the container's cgroup
       { op: "write", path: "/sys/fs/cgroup/runt/x/cgroup.procs", content: "0", inRoot: false },
+      // CPU affinity (reset to the cgroup's cpuset)
+      { op: "cpuAffinity", cpus: [[0, 65536]] },
       // the container's user namespace
       { op: "setns", path: "/proc/9/ns/user", nstype: 268435456 },
       // the container's user namespace
@@ -1322,6 +1372,7 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
     ],
     notes: [
       "the container's cgroup",
+      "CPU affinity (reset to the cgroup's cpuset)",
       "the container's user namespace",
       "the container's user namespace",
       "the container's ipc namespace",
@@ -1346,6 +1397,8 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
     ops: [
       // the container's cgroup
       { op: "write", path: "/sys/fs/cgroup/runt/x/cgroup.procs", content: "0", inRoot: false },
+      // CPU affinity (reset to the cgroup's cpuset)
+      { op: "cpuAffinity", cpus: [[0, 65536]] },
       // process.oomScoreAdj
       { op: "write", path: "/proc/self/oom_score_adj", content: "-5", inRoot: false },
       // the container's user namespace
@@ -1389,6 +1442,7 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
     ],
     notes: [
       "the container's cgroup",
+      "CPU affinity (reset to the cgroup's cpuset)",
       "process.oomScoreAdj",
       "the container's user namespace",
       "the container's user namespace",
@@ -1416,6 +1470,8 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
     ops: [
       // the container's cgroup
       { op: "write", path: "/sys/fs/cgroup/runt/x/cgroup.procs", content: "0", inRoot: false },
+      // CPU affinity (reset to the cgroup's cpuset)
+      { op: "cpuAffinity", cpus: [[0, 65536]] },
       // the container's mnt namespace
       { op: "setns", path: "/proc/9/ns/mnt", nstype: 131072 },
       // exec
@@ -1443,6 +1499,7 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
     ],
     notes: [
       "the container's cgroup",
+      "CPU affinity (reset to the cgroup's cpuset)",
       "the container's mnt namespace",
       "exec",
       "exec",
@@ -1462,6 +1519,8 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
     ops: [
       // the container's cgroup
       { op: "write", path: "/sys/fs/cgroup/runt/x/cgroup.procs", content: "0", inRoot: false },
+      // CPU affinity (reset to the cgroup's cpuset)
+      { op: "cpuAffinity", cpus: [[0, 65536]] },
       // the container's user namespace
       { op: "setns", path: "/proc/9/ns/user", nstype: 268435456 },
       // the container's user namespace
@@ -1499,6 +1558,7 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
     ],
     notes: [
       "the container's cgroup",
+      "CPU affinity (reset to the cgroup's cpuset)",
       "the container's user namespace",
       "the container's user namespace",
       "the container's ipc namespace",
@@ -1515,6 +1575,148 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
       "process.capabilities",
       "process.noNewPrivileges",
       "linux.seccomp",
+      "process.args",
+    ],
+    warnings: [],
+  },
+  "exec: scheduler, I/O priority, CPU affinity, the container's personality and memory policy": {
+    ops: [
+      // process.execCPUAffinity.initial
+      { op: "cpuAffinity", cpus: [[1, 1]] },
+      // the container's cgroup
+      { op: "write", path: "/sys/fs/cgroup/runt/x/cgroup.procs", content: "0", inRoot: false },
+      // process.execCPUAffinity.final
+      { op: "cpuAffinity", cpus: [[0, 1]] },
+      // the container's user namespace
+      { op: "setns", path: "/proc/9/ns/user", nstype: 268435456 },
+      // the container's user namespace
+      { op: "user", uid: 0, gid: 0, groups: [] },
+      // the container's ipc namespace
+      { op: "setns", path: "/proc/9/ns/ipc", nstype: 134217728 },
+      // the container's pid namespace
+      { op: "setns", path: "/proc/9/ns/pid", nstype: 536870912 },
+      // the container's mnt namespace
+      { op: "setns", path: "/proc/9/ns/mnt", nstype: 131072 },
+      // exec
+      { op: "fork" },
+      // exec
+      { op: "setsid" },
+      // exec
+      { op: "openRoot", path: "/" },
+      // session keyring
+      { op: "keyring", name: "_ses.x" },
+      // process.scheduler
+      {
+        op: "sched",
+        policy: 5,
+        flags: 0,
+        nice: 0,
+        priority: 0,
+        runtime: 0n,
+        deadline: 0n,
+        period: 0n,
+      },
+      // process.ioPriority
+      { op: "ioprio", class: 3, priority: 7 },
+      // linux.personality
+      { op: "personality", persona: 0 },
+      // linux.memoryPolicy
+      { op: "memPolicy", mode: 4, flags: 0, nodes: [] },
+      // process.cwd
+      { op: "chdir", path: "/" },
+      // process.user.umask
+      { op: "umask", mask: 18 },
+      // process.capabilities.bounding
+      { op: "capBounding", mask: 32n },
+      // process.user
+      { op: "user", uid: 0, gid: 0, groups: [] },
+      // process.capabilities
+      { op: "caps", effective: 32n, permitted: 32n, inheritable: 0n, ambient: 0n },
+      // process.args
+      { op: "exec", args: ["sh", "-c", "true"], env: ["PATH=/bin"], closeFrom: 3 },
+    ],
+    notes: [
+      "process.execCPUAffinity.initial",
+      "the container's cgroup",
+      "process.execCPUAffinity.final",
+      "the container's user namespace",
+      "the container's user namespace",
+      "the container's ipc namespace",
+      "the container's pid namespace",
+      "the container's mnt namespace",
+      "exec",
+      "exec",
+      "exec",
+      "session keyring",
+      "process.scheduler",
+      "process.ioPriority",
+      "linux.personality",
+      "linux.memoryPolicy",
+      "process.cwd",
+      "process.user.umask",
+      "process.capabilities.bounding",
+      "process.user",
+      "process.capabilities",
+      "process.args",
+    ],
+    warnings: [
+      "linux.personality.flags: ignored (X); the runtime-spec defines no personality flags yet, and runc ignores them too",
+    ],
+  },
+  "exec: only an initial CPU affinity": {
+    ops: [
+      // process.execCPUAffinity.initial
+      { op: "cpuAffinity", cpus: [[1, 1]] },
+      // the container's cgroup
+      { op: "write", path: "/sys/fs/cgroup/runt/x/cgroup.procs", content: "0", inRoot: false },
+      // the container's user namespace
+      { op: "setns", path: "/proc/9/ns/user", nstype: 268435456 },
+      // the container's user namespace
+      { op: "user", uid: 0, gid: 0, groups: [] },
+      // the container's ipc namespace
+      { op: "setns", path: "/proc/9/ns/ipc", nstype: 134217728 },
+      // the container's pid namespace
+      { op: "setns", path: "/proc/9/ns/pid", nstype: 536870912 },
+      // the container's mnt namespace
+      { op: "setns", path: "/proc/9/ns/mnt", nstype: 131072 },
+      // exec
+      { op: "fork" },
+      // exec
+      { op: "setsid" },
+      // exec
+      { op: "openRoot", path: "/" },
+      // session keyring
+      { op: "keyring", name: "_ses.x" },
+      // process.cwd
+      { op: "chdir", path: "/" },
+      // process.user.umask
+      { op: "umask", mask: 18 },
+      // process.capabilities.bounding
+      { op: "capBounding", mask: 32n },
+      // process.user
+      { op: "user", uid: 0, gid: 0, groups: [] },
+      // process.capabilities
+      { op: "caps", effective: 32n, permitted: 32n, inheritable: 0n, ambient: 0n },
+      // process.args
+      { op: "exec", args: ["sh", "-c", "true"], env: ["PATH=/bin"], closeFrom: 3 },
+    ],
+    notes: [
+      "process.execCPUAffinity.initial",
+      "the container's cgroup",
+      "the container's user namespace",
+      "the container's user namespace",
+      "the container's ipc namespace",
+      "the container's pid namespace",
+      "the container's mnt namespace",
+      "exec",
+      "exec",
+      "exec",
+      "session keyring",
+      "process.cwd",
+      "process.user.umask",
+      "process.capabilities.bounding",
+      "process.user",
+      "process.capabilities",
       "process.args",
     ],
     warnings: [],

@@ -11,33 +11,7 @@ import { base, fixture, type Json, specError } from "./spec-helpers.ts";
 const SUFFIX = "is not supported by runt yet; remove it from config.json";
 
 /** [path reported, what, how to use the feature in the base config]. */
-const refused: [string, string, (c: Json) => void][] = [
-  [
-    "linux.personality",
-    "setting the personality",
-    (c) => (c.linux.personality = { domain: "LINUX" }),
-  ],
-  [
-    "process.ioPriority",
-    "setting the I/O priority",
-    (c) => (c.process.ioPriority = { class: "IOPRIO_CLASS_BE", priority: 0 }),
-  ],
-  [
-    "process.scheduler",
-    "setting the scheduler",
-    (c) => (c.process.scheduler = { policy: "SCHED_OTHER" }),
-  ],
-  [
-    "process.execCPUAffinity",
-    "setting exec CPU affinity",
-    (c) => (c.process.execCPUAffinity = { final: "0" }),
-  ],
-  [
-    "linux.memoryPolicy",
-    "setting the NUMA memory policy",
-    (c) => (c.linux.memoryPolicy = { mode: "MPOL_LOCAL" }),
-  ],
-];
+const refused: [string, string, (c: Json) => void][] = [];
 
 describe("refuseUnsupported", () => {
   for (const [path, what, use] of refused) {
