@@ -146,6 +146,8 @@ export function cacheKey(text: string): string {
 export function compileSeccomp(s: LinuxSeccomp, opts: SeccompOptions = {}): CompiledSeccomp {
   const text = profileText(s);
   const result = { flags: filterFlags(s), notify: usesNotify(s) };
+  // runc's words: its seccomp-notify.bats reads the number (40: WAIT_KILLABLE_RECV, NEW_LISTENER).
+  opts.debug?.(`seccomp filter flags: ${result.flags}`);
   const file = opts.cacheDir ? join(opts.cacheDir, `${cacheKey(text)}.bpf`) : undefined;
   if (file) {
     try {

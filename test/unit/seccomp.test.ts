@@ -154,6 +154,7 @@ describe("compileSeccomp", () => {
     );
     expect(c.program.length).toBeGreaterThan(0);
     expect(logs).toEqual([
+      "seccomp filter flags: 0",
       "seccomp: no_such_syscall is unknown to libseccomp on this architecture, skipped",
     ]);
   });
