@@ -17,6 +17,7 @@ import { hookStateJson, runHooks } from "./hooks.ts";
 import { runInit } from "./init-process.ts";
 import { applyRdt, checkIntelRdt, destroyRdt, rdtPlan } from "./intel-rdt.ts";
 import { writePidFile } from "./pidfile.ts";
+import { parentMount } from "./shared-mount.ts";
 import { processStartTime, StateDir, type StoredState } from "./state.ts";
 import { type ConsoleOptions, checkTerminal, onConsole, saveConfig } from "./terminal.ts";
 
@@ -142,6 +143,7 @@ export function createContainer(opts: CreateOptions): {
         cgroupProcs: join.files,
         cgroupMounts: cgroups.mountSources(),
         statSource,
+        parentMount,
         seccomp: linuxSeccomp(spec, opts),
         selinux,
       });

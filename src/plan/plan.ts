@@ -255,6 +255,11 @@ export interface CompileInput {
   cgroupMounts: CgroupMountSource[];
   /** stat of a bind source on the host: "dir", "file", or null when missing. */
   statSource: (path: string) => "dir" | "file" | null;
+  /**
+   * The mount point holding `path` (the nearest at or above it) in the runtime's
+   * mount namespace, and whether that mount is shared.
+   */
+  parentMount?: (path: string) => { point: string; shared: boolean } | undefined;
   /** linux.seccomp compiled to BPF (src/seccomp); the plan only carries the bytes. */
   seccomp?: CompiledSeccomp;
   /** SELinux is enabled: linux.mountLabel becomes a context= mount option. */

@@ -60,9 +60,12 @@ export function rootfsOps(input: CompileInput, userns: boolean): Step[] {
     for (const op of ops) steps.push([note, op]);
   };
 
-  // pivot_root refuses a shared parent, and a bind mount refuses an unbindable
-  // source (EINVAL on the rootfs bind below), so a shared or unbindable root
-  // propagation is applied only once the new root is complete (at the end).
+  // A shared or unbindable root propagation is applied again once the new root is
+  // complete (at the end), as runc does after pivot_root: the rootfs bind is private.
+  // An unbindable one is applied only then: a bind mount refuses an unbindable source
+  // (EINVAL on the rootfs bind below). A shared one is applied first too: the tree
+  // stays in the host's peer groups, so a bind of a shared host directory (a
+  // kubelet's Bidirectional mount) is the host's peer, and mounts in it reach the host.
   const wanted = PROPAGATION_OPTIONS[linux.rootfsPropagation ?? "rslave"] ?? MS.SLAVE | MS.REC;
   const applyLater = (wanted & (MS.SHARED | MS.UNBINDABLE)) !== 0;
   // chroot(2) keeps the old root's mounts referenced by a namespace that cannot free
@@ -74,8 +77,21 @@ export function rootfsOps(input: CompileInput, userns: boolean): Step[] {
   }
   // Without a mount namespace the tree is made in a private one: all of it private,
   // so no mount made there can reach a peer in the host's.
-  const first = !hasMountNamespace(spec) || applyLater ? MS.PRIVATE | MS.REC : wanted;
+  const first =
+    !hasMountNamespace(spec) || (wanted & MS.UNBINDABLE) !== 0 ? MS.PRIVATE | MS.REC : wanted;
   add("linux.rootfsPropagation", mountOp("", "/", "", first, "", "none", true));
+  // pivot_root refuses a shared parent, and the rootfs bind must not reach the host:
+  // the mount holding the rootfs is made private (a slave for a slave propagation),
+  // alone, if it is shared after the step above (which made it shared, or left it
+  // as the host has it).
+  const parent = hasMountNamespace(spec) ? input.parentMount?.(rootfs) : undefined;
+  if (parent) {
+    const changed = (first & MS.REC) !== 0 || parent.point === "/";
+    if (changed ? (first & MS.SHARED) !== 0 : parent.shared) {
+      const flags = first & MS.SLAVE ? MS.SLAVE : MS.PRIVATE;
+      add("root.path", mountOp("", parent.point, "", flags, "", "none", true));
+    }
+  }
   add("root.path", mountOp(rootfs, rootfs, "", MS.BIND | MS.REC, "", "none", true), {
     op: "openRoot",
     path: rootfs,

@@ -196,24 +196,61 @@ describe("compilePlan details", () => {
     expect(names(ops)).not.toContain("pivotRoot");
   });
 
-  test("shared and unbindable root propagation: private first, applied after the last bind", () => {
+  test("shared root propagation: first and last, the rootfs's parent mount made private", () => {
+    const hostProp = (ops: PlanOp[]) =>
+      ops
+        .filter((o) => o.op === "mount" && o.hostTarget && !o.source)
+        .map((o) => [(o as { target: string }).target, (o as { flags: number }).flags]);
+    type Prop = "rshared" | "rslave" | "slave" | "shared";
+    const plan = (prop: Prop, point: string, shared: boolean) =>
+      compilePlan({
+        ...input((s) => {
+          s.linux = { ...s.linux, rootfsPropagation: prop };
+        }),
+        parentMount: () => ({ point, shared }),
+      }).ops;
+    // As runc: the host's shared mounts stay peers, so a Bidirectional bind reaches the
+    // host; rshared makes the rootfs's parent shared whatever it was; after the masks,
+    // the new root is made shared too.
+    for (const shared of [true, false]) {
+      expect(hostProp(plan("rshared", "/var/lib", shared))).toEqual([
+        ["/", MS.SHARED | MS.REC],
+        ["/var/lib", MS.PRIVATE],
+        ["/", MS.SHARED | MS.REC],
+      ]);
+    }
+    // rslave leaves nothing shared; a non-recursive slave leaves mounts under / as they were.
+    expect(hostProp(plan("rslave", "/var/lib", true))).toEqual([["/", MS.SLAVE | MS.REC]]);
+    expect(hostProp(plan("slave", "/var/lib", true))).toEqual([
+      ["/", MS.SLAVE],
+      ["/var/lib", MS.SLAVE],
+    ]);
+    expect(hostProp(plan("slave", "/var/lib", false))).toEqual([["/", MS.SLAVE]]);
+    expect(hostProp(plan("shared", "/", false))).toEqual([
+      ["/", MS.SHARED],
+      ["/", MS.PRIVATE],
+      ["/", MS.SHARED],
+    ]);
+    const ops = plan("rshared", "/var/lib", false);
+    const priv = ops.findIndex((o) => o.op === "mount" && o.target === "/var/lib");
+    expect(priv).toBeLessThan(ops.findIndex((o) => o.op === "openRoot"));
+  });
+
+  test("shared and unbindable root propagation: applied after the last bind", () => {
     const rootProp = (ops: PlanOp[]) =>
       ops.filter((o) => o.op === "mount" && o.hostTarget && o.target === "/" && !o.source);
-    for (const [value, flags] of [
-      ["rshared", MS.SHARED | MS.REC],
-      ["unbindable", MS.UNBINDABLE],
-      ["runbindable", MS.UNBINDABLE | MS.REC],
+    for (const [value, first, flags] of [
+      ["rshared", MS.SHARED | MS.REC, MS.SHARED | MS.REC],
+      ["unbindable", MS.PRIVATE | MS.REC, MS.UNBINDABLE],
+      ["runbindable", MS.PRIVATE | MS.REC, MS.UNBINDABLE | MS.REC],
     ] as const) {
       const ops = compilePlan(
         input((s) => {
           s.linux = { ...s.linux, rootfsPropagation: value };
         }),
       ).ops;
-      // The rootfs bind would be EINVAL from an unbindable mount, pivot_root from a shared one.
-      expect(rootProp(ops).map((o) => (o as { flags: number }).flags)).toEqual([
-        MS.PRIVATE | MS.REC,
-        flags,
-      ]);
+      // The rootfs bind would be EINVAL from an unbindable mount: private until then.
+      expect(rootProp(ops).map((o) => (o as { flags: number }).flags)).toEqual([first, flags]);
       const later = ops.lastIndexOf(rootProp(ops)[1] as PlanOp);
       expect(later).toBeGreaterThan(ops.findLastIndex((o) => o.op === "mask"));
       expect(later).toBeGreaterThan(ops.findLastIndex((o) => o.op === "readonly"));
