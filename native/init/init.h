@@ -35,7 +35,7 @@ enum {
 	OP_SCHED = 60, OP_IOPRIO = 61, OP_CPUAFFINITY = 62, OP_MEMPOLICY = 63,
 	OP_PERSONALITY = 64,
 	/* 70-79: idmapped mounts, network devices (the helper's work). */
-	OP_IDMAPMOUNT = 70, OP_NETDEVICE = 71,
+	OP_IDMAPMOUNT = 70, OP_NETDEVICE = 71, OP_LOOPBACKUP = 72,
 	OP_MAX = 95
 };
 
@@ -86,7 +86,8 @@ void make_target(const char *target, int mk); /* a missing mount target, as mk s
 void helper_work(int sock, pid_t init, int joined), helper_receive(int sock);
 int helper_result(int *step);
 int idmap_make(const struct op *o, int *step), netdev_move(const struct op *o, pid_t init, int *step);
-void op_idmapmount(const struct op *), op_netdevice(const struct op *);
+void op_idmapmount(const struct op *), op_netdevice(const struct op *),
+	op_loopbackup(const struct op *);
 
 /* proc.c */
 void proc_init(void);

@@ -212,6 +212,7 @@ const struct opdef opdefs[OP_MAX + 1] = {
 	[OP_CPUAFFINITY] = {"cpuAffinity", "*i", op_cpuaffinity},
 	[OP_MEMPOLICY] = {"memPolicy", "ii*i", op_mempolicy},
 	[OP_PERSONALITY] = {"personality", "n", op_personality},
+	[OP_LOOPBACKUP] = {"loopbackUp", "", op_loopbackup},
 };
 
 int main(int argc, char **argv)

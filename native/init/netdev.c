@@ -14,6 +14,7 @@
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include "init.h"
@@ -282,4 +283,22 @@ void op_netdevice(const struct op *o)
 	}
 	fail("move network interface %s: the privileged helper could not join the container "
 	     "(moving network devices needs runt run as root)", name);
+}
+
+/* A new network namespace's loopback set up, as runc's init does before the mounts. */
+void op_loopbackup(const struct op *o)
+{
+	struct ifreq ifr = {0};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	(void)o;
+	if (fd < 0)
+		fail("socket to set lo up");
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		fail("read the flags of lo");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		fail("set lo up");
+	close(fd);
 }

@@ -99,6 +99,8 @@ export function compilePlan(input: CompileInput): CompiledPlan {
   // The child of this fork is PID 1 of a new PID namespace.
   b.add("process", { op: "fork" }, { op: "setsid" });
   if (input.keyring) b.add("session keyring", { op: "keyring", name: input.keyring });
+  // A new network namespace gets its lo up, as runc's init does next (its "loopback").
+  if (newFlags & CLONE.NEWNET) b.add("linux.namespaces (network)", { op: "loopbackUp" });
   // Through the host's /proc, known to be procfs, before the image's can be mounted.
   b.addSteps(lsmOps(proc));
 

@@ -49,6 +49,7 @@ export const OPCODES: Record<PlanOp["op"], number> = {
   cpuAffinity: 62,
   memPolicy: 63,
   personality: 64,
+  loopbackUp: 72,
 };
 
 const MAGIC = "RUNTPLAN";
@@ -72,6 +73,7 @@ export function opArgs(op: PlanOp): Arg[] {
     case "chroot":
     case "readonlyRoot":
     case "noNewPrivs":
+    case "loopbackUp":
     case "wait":
       return [];
     case "openRoot":

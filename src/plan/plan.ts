@@ -151,7 +151,9 @@ export type HelperPlanOp =
       gidMap: string;
     }
   /** Move the host's interface into the container's network namespace as name, up. */
-  | { op: "netDevice"; hostName: string; name: string };
+  | { op: "netDevice"; hostName: string; name: string }
+  /** Set a new network namespace's lo up (runc's "loopback" network; not a helper op). */
+  | { op: "loopbackUp" };
 
 /** Scheduling, CPU and memory placement, the execution domain (opcodes 60-69). */
 export type SchedPlanOp =

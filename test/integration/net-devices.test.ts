@@ -91,6 +91,19 @@ describe("linux.netDevices", () => {
   });
 });
 
+describe("a new network namespace", () => {
+  test("has its lo up, as runc's init sets it (its loopback network)", () => {
+    const r = runt([
+      "run",
+      "--bundle",
+      makeBundle(netSpec(["ip", "-o", "link", "show", "lo"], {})),
+      newId("lo"),
+    ]);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
+    expect(r.stdout).toMatch(/^1: lo: <LOOPBACK,UP,LOWER_UP>/);
+  });
+});
+
 describe("linux.netDevices runt refuses", () => {
   function refused(spec: Spec, message: RegExp): void {
     const id = newId("netdev-bad");

@@ -147,6 +147,7 @@ export const SAMPLES: Samples = {
     },
   ],
   netDevice: [{ op: "netDevice", hostName: "veth0", name: "eth0" }],
+  loopbackUp: [{ op: "loopbackUp" }],
 };
 
 /** Every sample, in the order of SAMPLES. */

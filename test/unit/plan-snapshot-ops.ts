@@ -19,6 +19,8 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
       { op: "setsid" },
       // session keyring
       { op: "keyring", name: "_ses.x" },
+      // linux.namespaces (network)
+      { op: "loopbackUp" },
       // linux.rootfsPropagation
       {
         op: "mount",
@@ -216,6 +218,7 @@ export const EXPECTED: Record<string, PlanSnapshot> = {
       "process",
       "process",
       "session keyring",
+      "linux.namespaces (network)",
       "linux.rootfsPropagation",
       "root.path",
       "root.path",
