@@ -12,7 +12,7 @@ import {
   type Msg,
   type Pod,
   scenarioFor,
-} from "./cri/kubelet.ts";
+} from "./cri/suite.ts";
 
 const suite = criSuite("cri-ctr");
 const scenario = scenarioFor(suite);

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect } from "bun:test";
 import { existsSync, readdirSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { until } from "../helpers/harness.ts";
-import { criSuite, type Msg, type RpcError, scenarioFor } from "./cri/kubelet.ts";
 import { type StreamRequest, streamSession } from "./cri/stream.ts";
+import { criSuite, type Msg, type RpcError, scenarioFor } from "./cri/suite.ts";
 
 const suite = criSuite("cri-ops");
 const scenario = scenarioFor(suite);

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect } from "bun:test";
 import { readFileSync, statSync } from "node:fs";
 import { hostname } from "node:os";
-import { criSuite, type Kubelet, RpcError, scenarioFor } from "./cri/kubelet.ts";
+import { criSuite, type Kubelet, RpcError, scenarioFor } from "./cri/suite.ts";
 
 const suite = criSuite("cri-pods");
 const scenario = scenarioFor(suite);
