@@ -1,6 +1,6 @@
 /*
- * linux.netDevices, as runc 1.3+ moves them: the host's interface is set down, its
- * permanent addresses of global scope are noted, one RTM_NEWLINK moves and renames it
+ * linux.netDevices, as runc 1.3+ moves them: the host's interface's permanent
+ * addresses of global scope are noted, it is set down, one RTM_NEWLINK moves and renames it
  * into the container's network namespace, and there the addresses are added back and
  * the link set up. The move needs CAP_NET_ADMIN over the host's namespace, so the
  * privileged helper does it (netdev_move, from helper-work.c); the netDevice op, at
@@ -68,7 +68,7 @@ static void start(struct req *r, int type, int flags, size_t body)
  */
 static int talk(int sock, struct req *r, void (*each)(struct nlmsghdr *, void *), void *arg)
 {
-	static char buf[32768];
+	static char buf[65536]; /* more than a dump's largest message (32 KiB) */
 	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
 
 	if (sendto(sock, r, r->h.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0)
@@ -118,6 +118,7 @@ static void keep_addr(struct nlmsghdr *m, void *arg)
 	int len = IFA_PAYLOAD(m);
 
 	if (m->nlmsg_type != RTM_NEWADDR || (int)ifa->ifa_index != l->index ||
+	    (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6) ||
 	    ifa->ifa_scope != RT_SCOPE_UNIVERSE || l->n == MAX_ADDRS)
 		return;
 	for (struct rtattr *a = IFA_RTA(ifa); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
@@ -219,15 +220,19 @@ int netdev_move(const struct op *o, pid_t init, int *step)
 	*step = STEP_CLASH;
 	if (!strchr(as, '%') && link_index(ns_sock, as, 0) >= 0)
 		return errno = EEXIST, -1;
-	*step = STEP_DOWN;
-	/* Down first, so nothing on the host uses it half moved (runc does the same). */
-	if (set_up(host_sock, index, 0) < 0)
-		return -1;
+	/*
+	 * The addresses before the link goes down: down flushes its IPv6 ones (unless
+	 * keep_addr_on_down), which runc, listing them after, loses.
+	 */
 	*step = STEP_ADDRS;
 	start(&r, RTM_GETADDR, NLM_F_DUMP, sizeof r.addr);
 	addrs.index = index;
 	addrs.n = 0;
 	if (talk(host_sock, &r, keep_addr, &addrs) < 0)
+		return -1;
+	*step = STEP_DOWN;
+	/* Down before the move, so nothing on the host uses it half moved (as runc does). */
+	if (set_up(host_sock, index, 0) < 0)
 		return -1;
 	*step = STEP_MOVE;
 	start(&r, RTM_NEWLINK, NLM_F_ACK, sizeof r.link);

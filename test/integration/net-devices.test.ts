@@ -52,6 +52,8 @@ function netSpec(args: string[], devices: NonNullable<Spec["linux"]>["netDevices
 describe("linux.netDevices", () => {
   test("a host veth end moves in renamed, up, with its address; at delete it is destroyed", () => {
     const [a, b] = vethPair(1);
+    // Permanent and global in both families: both move (a link-local fe80:: one does not).
+    expect(ip("-6", "addr", "add", "fd00:213::1/64", "dev", a, "nodad").status).toBe(0);
     const id = newId("netdev");
     const spec = netSpec(["sh", "-c", "ip -o link show; ip -o -4 addr show; sleep 60"], {
       [a]: { name: "eth7" },
@@ -62,7 +64,7 @@ describe("linux.netDevices", () => {
     // Moved: no longer the host's; the peer still is, its other end now in another namespace.
     expect(onHost(a)).toBe(false);
     expect(ip("-o", "link", "show", "dev", b).out).toContain("link-netnsid");
-    const inside = runt(["exec", id, "sh", "-c", "ip -o link show; ip -o -4 addr show"]);
+    const inside = runt(["exec", id, "sh", "-c", "ip -o link show; ip -o addr show dev eth7"]);
     expect(inside.status).toBe(0);
     const links = inside.stdout.split("\n").filter((l) => /^\d+: \S+: </.test(l));
     const names = links.map((l) => l.split(": ")[1]?.split("@")[0]);
@@ -71,6 +73,8 @@ describe("linux.netDevices", () => {
     expect(inside.stdout).toMatch(
       /eth7\s+inet 10\.213\.1\.1\/24 brd 10\.213\.1\.255 scope global eth7/,
     );
+    expect(inside.stdout).toMatch(/eth7\s+inet6 fd00:213::1\/64 scope global/);
+    expect(inside.stdout).not.toMatch(/inet6 fe80:/);
     expect(runt(["delete", "--force", id]).status).toBe(0);
     // The namespace is freed asynchronously by the kernel: wait for the veth to go.
     expect(untilSync(() => !onHost(b), 10_000)).toBe(true);
