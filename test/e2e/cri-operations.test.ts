@@ -309,6 +309,7 @@ describe("CRI: logs and stats", () => {
       expect(v.cpu).toBe(true);
       expect(v.memory).toBe(true);
       expect(v.listed).toEqual([true]);
+      expect(v.podStats).toEqual({ id: true, cpu: true, containers: [true] });
     },
   );
 });
