@@ -262,6 +262,40 @@ describe("CRI: identity and privileges", () => {
   );
 
   scenario(
+    "devices: a host device node appears at the path asked for, with the access asked for",
+    async (k, h) => {
+      const id = await one(k, h, "dev", (c) => {
+        c.devices = [
+          { container_path: "/dev/xnull", host_path: "/dev/null", permissions: "rwm" },
+          // Not a default device: only the cgroup rule asked for lets it be opened.
+          { container_path: "/dev/xkmsg", host_path: "/dev/kmsg", permissions: "r" },
+        ];
+      });
+      return probe(k, id, [
+        "stat -c '%F %t:%T' /dev/xnull /dev/xkmsg",
+        "echo x > /dev/xnull && echo wrote",
+        "echo x > /dev/xkmsg",
+        "grep -E '^c 1:(3|11) ' /sys/fs/cgroup/devices/devices.list",
+      ]);
+    },
+    (v) => {
+      expect(v["stat -c '%F %t:%T' /dev/xnull /dev/xkmsg"]).toEqual([
+        0,
+        "character special file 1:3\ncharacter special file 1:b",
+      ]);
+      expect(v["echo x > /dev/xnull && echo wrote"]).toEqual([0, "wrote"]);
+      expect(v["echo x > /dev/xkmsg"]).toEqual([
+        1,
+        "sh: can't create /dev/xkmsg: Operation not permitted",
+      ]);
+      expect(v["grep -E '^c 1:(3|11) ' /sys/fs/cgroup/devices/devices.list"]).toEqual([
+        0,
+        "c 1:3 rwm\nc 1:11 r",
+      ]);
+    },
+  );
+
+  scenario(
     "noNewPrivs on and off",
     async (k, h) => {
       const on = await one(k, h, "nnp", (c) => {

@@ -452,13 +452,18 @@ describe("CRI: stop, exit and restart", () => {
 
 describe("CRI: a containerd restart", () => {
   scenario(
-    "pods and containers running under a restarted containerd are found and can be stopped",
+    "pods and containers under a restarted containerd are found (running or exited) and can be stopped",
     async (k, h) => {
       const pod = await k.runPod(h, "crestart");
       const id = await k.start(pod, "c");
+      const done = await k.start(pod, "done", (c) => {
+        c.command = ["sh", "-c", "exit 3"];
+      });
+      await k.waitExited(done);
       await suite.k().cri.restart();
       const ps = (await k.call("PodSandboxStatus", { pod_sandbox_id: pod.id })).status;
       const cs = await k.status(id);
+      const exited = await k.status(done);
       const exec = await k.sh(id, "echo still-here");
       await k.call("StopContainer", { container_id: id, timeout: 10 });
       const stopped = await k.status(id);
@@ -466,6 +471,7 @@ describe("CRI: a containerd restart", () => {
       return {
         pod: [ps.state, ps.runtime_handler === h],
         container: cs.state,
+        exited: [exited.state, exited.exit_code, exited.reason],
         exec,
         stopped: [stopped.state, stopped.exit_code],
       };
@@ -474,6 +480,7 @@ describe("CRI: a containerd restart", () => {
       expect(v).toEqual({
         pod: ["SANDBOX_READY", true],
         container: "CONTAINER_RUNNING",
+        exited: ["CONTAINER_EXITED", 3, "Error"],
         exec: "still-here",
         stopped: ["CONTAINER_EXITED", 0],
       }),
