@@ -48,7 +48,7 @@ void op_cpuaffinity(const struct op *o)
 		for (uint64_t c = o->n[i]; c <= o->n[i + 1]; c++)
 			CPU_SET_S(c, size, set);
 	if (sched_setaffinity(0, size, set) < 0)
-		fail("sched_setaffinity to CPUs %s (none of them usable here?)", set_text(o, 0));
+		fail("sched_setaffinity to CPUs %s", set_text(o, 0));
 	CPU_FREE(set);
 }
 

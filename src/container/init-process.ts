@@ -6,6 +6,7 @@ import { RuntError } from "../errors.ts";
 import { native } from "../native.ts";
 import type { CompiledPlan } from "../plan/compile.ts";
 import { encodePlan } from "../plan/encode.ts";
+import { schedHint } from "../plan/sched.ts";
 import { lsmHint } from "../plan/security.ts";
 import { sleepMs } from "../sleep.ts";
 import { errnoText } from "./errno.ts";
@@ -191,6 +192,6 @@ export function describeError(plan: CompiledPlan, msg: string): string {
   const hookExit = / (exited with status|was killed by signal) /.test(what);
   const reason = errno && !hookExit ? `: ${errnoText(errno)}` : "";
   // The kernel refuses an exec label when the LSM is off: say so, as runc's error does not.
-  const hint = errno === 22 || errno === 2 ? lsmHint(note) : undefined;
+  const hint = (errno === 22 || errno === 2 ? lsmHint(note) : undefined) ?? schedHint(note, errno);
   return `${note}: ${what}${reason}${output}${hint ? `; ${hint}` : ""}`;
 }

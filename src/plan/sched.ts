@@ -147,3 +147,23 @@ export function execAffinitySteps(aff: CPUAffinity | undefined): {
     final: final.length ? [step("final", final)] : initial.length ? [] : [ALL_CPUS_STEP],
   };
 }
+
+/** What to do when the kernel refuses one of these ops, for the error message. */
+export function schedHint(note: string, errno: number): string | undefined {
+  const EPERM = 1;
+  const EINVAL = 22;
+  const EOPNOTSUPP = 95;
+  if (note === "process.scheduler" && errno === EPERM) {
+    return "a real-time policy needs RT time in the container's cgroup (linux.resources.cpu.realtimeRuntime, which its parent must have to give), SCHED_DEADLINE every CPU of its root domain";
+  }
+  if (note === "process.scheduler" && errno === EOPNOTSUPP) {
+    return "this kernel has no utilization clamping (CONFIG_UCLAMP_TASK): leave out SCHED_FLAG_UTIL_CLAMP_MIN and SCHED_FLAG_UTIL_CLAMP_MAX";
+  }
+  if (note === "linux.memoryPolicy" && errno === EINVAL) {
+    return "name nodes that are online (/sys/devices/system/node/online) and in the cgroup's cpuset.mems; MPOL_F_NUMA_BALANCING goes with MPOL_BIND only";
+  }
+  if (note.startsWith("process.execCPUAffinity") && errno === EINVAL) {
+    return "name CPUs that are online (/sys/devices/system/cpu/online) and in the container's cpuset.cpus";
+  }
+  return undefined;
+}

@@ -336,7 +336,7 @@ describe("exec", () => {
     const r = runt(["exec", "--process", far, c.id]);
     expect(r.status).toBe(255);
     expect(r.stderr).toContain(
-      "process.execCPUAffinity.final: sched_setaffinity to CPUs 4000 (none of them usable here?): invalid argument (EINVAL)",
+      "process.execCPUAffinity.final: sched_setaffinity to CPUs 4000: invalid argument (EINVAL); name CPUs that are online",
     );
     const bad = c.processFile({ args: ["true"], scheduler: { policy: "SCHED_NOPE" } });
     const r2 = runt(["exec", "--process", bad, c.id]);
@@ -369,7 +369,9 @@ describe("bad values: exit 1 with the JSON path, nothing left behind", () => {
     [
       "a node the host lacks",
       (s) => (s.linux = { ...s.linux, memoryPolicy: { mode: "MPOL_BIND", nodes: "1" } }),
-      ["linux.memoryPolicy: set_mempolicy mode 2 flags 0x0 nodes 1: invalid argument (EINVAL)"],
+      [
+        "linux.memoryPolicy: set_mempolicy mode 2 flags 0x0 nodes 1: invalid argument (EINVAL); name nodes that are online",
+      ],
     ],
     [
       "NUMA_BALANCING with MPOL_INTERLEAVE (the kernel refuses it)",
@@ -396,7 +398,10 @@ describe("bad values: exit 1 with the JSON path, nothing left behind", () => {
     [
       "a real-time policy without RT time in the cgroup",
       (s) => (proc(s).scheduler = { policy: "SCHED_FIFO", priority: 1 }),
-      ["process.scheduler: sched_setattr policy 1", "operation not permitted (EPERM)"],
+      [
+        "process.scheduler: sched_setattr policy 1",
+        "operation not permitted (EPERM); a real-time policy needs RT time in the container's cgroup",
+      ],
     ],
     [
       "SCHED_ISO, which Linux never had",

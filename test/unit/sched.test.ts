@@ -5,7 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { compileExecPlan } from "../../src/plan/exec.ts";
 import type { PlanOp } from "../../src/plan/plan.ts";
-import { execAffinitySteps, schedSteps } from "../../src/plan/sched.ts";
+import { execAffinitySteps, schedHint, schedSteps } from "../../src/plan/sched.ts";
 import { parseIdList } from "../../src/spec/id-list.ts";
 import { validateConfig, validateProcessFile } from "../../src/spec/index.ts";
 import { base, expectRejected, type Json, specError } from "./spec-helpers.ts";
@@ -271,5 +271,17 @@ describe("the plan", () => {
       "the container's cgroup",
       "process.execCPUAffinity.final",
     ]);
+  });
+});
+
+describe("what the error says to do", () => {
+  test("a hint for each refusal the kernel gives these ops, none for others", () => {
+    expect(schedHint("process.scheduler", 1)).toContain("linux.resources.cpu.realtimeRuntime");
+    expect(schedHint("process.scheduler", 95)).toContain("CONFIG_UCLAMP_TASK");
+    expect(schedHint("linux.memoryPolicy", 22)).toContain("/sys/devices/system/node/online");
+    expect(schedHint("process.execCPUAffinity.final", 22)).toContain("cpuset.cpus");
+    expect(schedHint("process.execCPUAffinity.initial", 22)).toContain("cpuset.cpus");
+    expect(schedHint("process.ioPriority", 1)).toBeUndefined();
+    expect(schedHint("mounts[0]", 22)).toBeUndefined();
   });
 });
