@@ -154,7 +154,7 @@ export function schedHint(note: string, errno: number): string | undefined {
   const EINVAL = 22;
   const EOPNOTSUPP = 95;
   if (note === "process.scheduler" && errno === EPERM) {
-    return "a real-time policy needs RT time in the container's cgroup (linux.resources.cpu.realtimeRuntime, which its parent must have to give), SCHED_DEADLINE every CPU of its root domain";
+    return "a negative nice or a real-time policy needs CAP_SYS_NICE, a real-time policy RT time in the container's cgroup (linux.resources.cpu.realtimeRuntime, which its parent must have to give), SCHED_DEADLINE every CPU of its root domain";
   }
   if (note === "process.scheduler" && errno === EOPNOTSUPP) {
     return "this kernel has no utilization clamping (CONFIG_UCLAMP_TASK): leave out SCHED_FLAG_UTIL_CLAMP_MIN and SCHED_FLAG_UTIL_CLAMP_MAX";

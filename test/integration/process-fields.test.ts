@@ -400,7 +400,7 @@ describe("bad values: exit 1 with the JSON path, nothing left behind", () => {
       (s) => (proc(s).scheduler = { policy: "SCHED_FIFO", priority: 1 }),
       [
         "process.scheduler: sched_setattr policy 1",
-        "operation not permitted (EPERM); a real-time policy needs RT time in the container's cgroup",
+        "operation not permitted (EPERM); a negative nice or a real-time policy needs CAP_SYS_NICE",
       ],
     ],
     [
