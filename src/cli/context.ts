@@ -4,6 +4,8 @@ import type { Logger, Phases } from "./log.ts";
 
 export interface Context {
   root: string;
+  /** --rootless (auto resolved): cgroups the user cannot write are skipped, as runc does. */
+  rootlessCgroups: boolean;
   log: Logger;
   debug: boolean;
   /** --debug lines with the milliseconds of each phase. */

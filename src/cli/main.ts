@@ -126,7 +126,7 @@ const GLOBAL_FLAGS: FlagDef[] = [
     name: "root",
     kind: "string",
     arg: "DIR",
-    help: `state directory (default: "${DEFAULT_ROOT}")`,
+    help: `state directory (default: "${DEFAULT_ROOT}", rootless: "$XDG_RUNTIME_DIR/runt")`,
   },
   {
     name: "criu",
@@ -135,10 +135,18 @@ const GLOBAL_FLAGS: FlagDef[] = [
     help: "criu binary (checkpoint/restore: unsupported)",
   },
   { name: "systemd-cgroup", kind: "bool", help: "use the systemd cgroup driver (unsupported)" },
-  { name: "rootless", kind: "string", arg: "true|false|auto", help: "rootless mode" },
+  {
+    name: "rootless",
+    kind: "string",
+    arg: "true|false|auto",
+    help: 'skip cgroups the user cannot write (default "auto": when not root or in a user namespace)',
+  },
   { name: "help", short: "h", kind: "bool", help: "show help" },
   { name: "version", short: "v", kind: "bool", help: "print the version" },
 ];
+
+/** Verbs that never read or write the state root. */
+const STATELESS_VERBS = new Set(["spec", "features", "checkpoint", "restore"]);
 
 const HELP_FLAG: FlagDef = { name: "help", short: "h", kind: "bool", help: "show help" };
 
@@ -242,15 +250,19 @@ export async function main(argv: string[], argv0 = process.argv0): Promise<numbe
         "--systemd-cgroup: the systemd cgroup driver is not supported by runt yet",
       );
     }
-    const rootless = str(g.flags, "rootless");
-    if (rootless !== undefined && rootless !== "false" && rootless !== "auto") {
-      throw new RuntError("--rootless: rootless containers are not supported by runt yet");
-    }
     // A write to a reader that is gone (runt ... | head -1) must fail with EPIPE, which
     // stdio.ts ignores as runc does, instead of killing runt halfway through a verb.
     process.on("SIGPIPE", ignore);
+    const [{ stateRoot }, rootless] = await Promise.all([
+      import("./state-root.ts"),
+      import("../container/rootless.ts"),
+    ]);
+    const rootlessFlag = rootless.parseRootlessFlag(str(g.flags, "rootless"));
+    const root = stateRoot(str(g.flags, "root"), DEFAULT_ROOT);
+    if (!STATELESS_VERBS.has(verb.name)) root.ensure();
     const ctx: Context = {
-      root: str(g.flags, "root") ?? DEFAULT_ROOT,
+      root: root.root,
+      rootlessCgroups: rootless.rootlessCgroups(rootlessFlag),
       log,
       debug,
       phases: new logMod.Phases(log),
