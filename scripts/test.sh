@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The field's suites (scripts/conformance.ts) need runc to compare with and their tools.
-bash scripts/setup.sh runc golang-go bats jq gawk criu containerd containernetworking-plugins iproute2
+bash scripts/setup.sh runc golang-go bats jq gawk criu containerd containernetworking-plugins iproute2 uidmap
 exec node_modules/.bin/bun run scripts/run-tests.ts "$@"

@@ -3,7 +3,7 @@
 // made with mkdir and removed with rmdir, and the bookkeeping of which
 // directories runt made. What a hierarchy's files mean (resources, devices,
 // the freezer, stats, OOM counts, mounts) is each driver's own.
-import { mkdirSync, readdirSync, rmdirSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, rmdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { LinuxResources } from "../spec/types.ts";
 import {
@@ -18,6 +18,7 @@ import type { CgroupDir, CgroupManager, CgroupManagerState, CgroupMountSource } 
 import { killAll } from "./kill-all.ts";
 import type { CgroupMode } from "./mode.ts";
 import { RUNT_PARENT } from "./path.ts";
+import { type CgroupWrite, v1Writes } from "./resources.ts";
 import { encodeCgroupfsState } from "./state-codec.ts";
 import type { Stats } from "./stats.ts";
 import { CgroupError, errnoCode, parsePids, readOptional, sleepMs } from "./util.ts";
@@ -26,7 +27,6 @@ const RMDIR_WAIT_MS = 3000;
 
 export abstract class CgroupfsDriver implements CgroupManager {
   readonly driver = "cgroupfs" as const;
-  readonly paths: Readonly<Record<string, string>>;
   resources: LinuxResources;
 
   constructor(
@@ -36,10 +36,41 @@ export abstract class CgroupfsDriver implements CgroupManager {
     private readonly created: string[],
     resources: LinuxResources = {},
   ) {
-    const paths: Record<string, string> = {};
-    for (const d of dirs) for (const k of d.keys) paths[k] = d.dir;
-    this.paths = paths;
     this.resources = resources;
+  }
+
+  get paths(): Readonly<Record<string, string>> {
+    const paths: Record<string, string> = {};
+    for (const d of this.dirs) for (const k of d.keys) paths[k] = d.dir;
+    return paths;
+  }
+
+  dropUnwritable(): CgroupDir[] {
+    const dropped = this.dirs.filter((d) => !writableCgroup(d));
+    for (const d of dropped) this.dirs.splice(this.dirs.indexOf(d), 1);
+    return dropped;
+  }
+
+  unplaceable(r: LinuxResources): string | null {
+    const { devices: _, unified, ...rest } = r;
+    const has = (kind: "v1" | "v2", controller?: string) =>
+      this.dirs.some((d) => d.kind === kind && (!controller || d.controllers.includes(controller)));
+    if (this.mode === "v2") {
+      if (has("v2")) return null;
+      const key = Object.entries(r).find(([k, v]) => k !== "devices" && v !== undefined)?.[0];
+      return key ? `linux.resources.${key}` : null;
+    }
+    let writes: CgroupWrite[];
+    try {
+      writes = v1Writes(rest);
+    } catch {
+      return null; // a bad value: applyResources names it
+    }
+    const missing = writes.find((w) => !has("v1", w.controller));
+    if (missing) return missing.source;
+    return unified && Object.keys(unified).length > 0 && !has("v2")
+      ? "linux.resources.unified"
+      : null;
   }
 
   // What each driver says about its hierarchies' files.
@@ -221,6 +252,39 @@ export function frozenUpwards(
     if (found !== undefined) return found;
   }
   return null;
+}
+
+/**
+ * Whether this process can place a container in d.dir: write its cgroup.procs
+ * when it exists, else make it in its nearest existing ancestor.
+ */
+function writableCgroup(d: CgroupDir): boolean {
+  let dir = d.dir;
+  while (dir.length > d.mountpoint.length && !existsSync(dir)) dir = dirname(dir);
+  try {
+    if (dir === d.dir) accessSync(`${dir}/cgroup.procs`, constants.W_OK);
+    else accessSync(dir, constants.W_OK | constants.X_OK);
+    // cgroup v2 also asks for write access to the cgroup.procs of the closest
+    // cgroup holding both the one a process leaves and the one it joins.
+    const ancestor = d.kind === "v2" ? commonAncestor(d) : null;
+    if (ancestor !== null) accessSync(`${ancestor}/cgroup.procs`, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The directory of the v2 cgroup above both this process's own and d.dir, or null if unknown. */
+function commonAncestor(d: CgroupDir): string | null {
+  const line = (readOptional("/proc/self/cgroup") ?? "")
+    .split("\n")
+    .find((l) => l.startsWith("0::"));
+  if (line === undefined) return null;
+  const own = line.slice(3).split("/").filter(Boolean);
+  const target = d.dir.slice(d.mountpoint.length).split("/").filter(Boolean);
+  let n = 0;
+  while (n < own.length && n < target.length && own[n] === target[n]) n++;
+  return [d.mountpoint, ...target.slice(0, n)].join("/");
 }
 
 /** `dir` and every cgroup below it, parents before children; [] when `dir` is gone. */

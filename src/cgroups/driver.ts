@@ -50,6 +50,14 @@ export interface CgroupManager {
   /** mkdir -p in every hierarchy, recording which directories runt made. */
   create(): void;
   /**
+   * Rootless, before create(): forget the hierarchies whose directory this
+   * process can neither make nor join (runc skips them for a rootless
+   * container without a cgroupsPath). Returns the ones dropped.
+   */
+  dropUnwritable(): CgroupDir[];
+  /** The first linux.resources field (not devices) none of the remaining hierarchies can take, or null. */
+  unplaceable(resources: LinuxResources): string | null;
+  /**
    * What is already there before create(), as runc checks it: the processes in
    * the container's cgroup (one hierarchy, as runc reads it), and the file that
    * shows it (or the ancestor it would be made in) frozen, if one does. An init

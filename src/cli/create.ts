@@ -43,6 +43,7 @@ export function createContainerFromFlags(
     debug: (msg) => ctx.phases.mark(msg),
     warn: (msg) => ctx.log.warn(msg),
     console: { socket: str(f, "console-socket"), keep: keepConsole },
+    rootlessCgroups: ctx.rootlessCgroups,
   });
   // runt-init does what runc's nsexec and Go init do; runc's words name the steps.
   ctx.phases.mark(

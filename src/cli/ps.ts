@@ -52,7 +52,7 @@ export const ps: Verb = {
     // an empty list, and containerd's shim (`ctr task ps`, `docker top`) reads it.
     let pids: number[] = [];
     try {
-      pids = c.cgroups().pids();
+      pids = c.pids();
     } catch (e) {
       if (c.status() !== "stopped") throw e;
     }

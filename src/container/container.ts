@@ -1,6 +1,7 @@
 // The library's face: what runc's libcontainer offers, for the CLI and for programs.
 import { closeSync, constants, existsSync, openSync, readSync, rmSync } from "node:fs";
 import { type CgroupManager, cgroupManagerFromJSON, type Stats } from "../cgroups/index.ts";
+import { killAll } from "../cgroups/kill-all.ts";
 import { errnoCode, RuntError } from "../errors.ts";
 import { native, type WaitResult } from "../native.ts";
 import { sleepMs } from "../sleep.ts";
@@ -8,6 +9,7 @@ import type { LinuxResources } from "../spec/types.ts";
 import { stdio } from "../stdio.ts";
 import { type CreateOptions, createContainer, destroy } from "./create.ts";
 import { runHooks } from "./hooks.ts";
+import { pidsInPidNamespace } from "./pidns.ts";
 import {
   listIds,
   processStartTime,
@@ -167,6 +169,13 @@ export class Container {
   /** Sends a signal to the container's init, or with all to every process in its cgroup. */
   kill(signal: number, all = false): void {
     const status = this.status();
+    if (all && !this.hasCgroup()) {
+      killAll(
+        { path: "", pids: () => this.pids(), freezeForSignal: () => null, killCgroup: () => false },
+        signal,
+      );
+      return;
+    }
     if (all) {
       cgroupManagerFromJSON(this.stored.cgroup).killAll(signal);
       return;
@@ -186,6 +195,34 @@ export class Container {
     if (status === "paused" && signal === SIGKILL) this.cgroups().thaw();
   }
 
+  /** Whether the container has a cgroup at all: a rootless one may have none. */
+  private hasCgroup(): boolean {
+    return Object.keys(this.cgroups().paths).length > 0;
+  }
+
+  /** Why a cgroup verb cannot act on a container without a cgroup (rootless). */
+  private noCgroup(verb: string, what: string): RuntError {
+    return new RuntError(
+      `cannot ${verb} container "${this.id}": it has no ${what} cgroup (runt ran it rootless and could write none); give it a cgroup delegated to you with linux.cgroupsPath`,
+    );
+  }
+
+  /**
+   * Every process of the container: its cgroup's, or without one (rootless) its PID
+   * namespace's; [] once it has stopped.
+   */
+  pids(): number[] {
+    if (this.hasCgroup()) return this.cgroups().pids();
+    if (this.status() === "stopped") return [];
+    const pids = pidsInPidNamespace(this.stored.pid);
+    if (pids === null) {
+      throw new RuntError(
+        `container "${this.id}" has no cgroup (rootless) and shares runt's PID namespace, so its processes cannot be told from others; give it a "pid" namespace or a delegated cgroup`,
+      );
+    }
+    return pids;
+  }
+
   /** The container's cgroup manager, from its state. */
   cgroups(): CgroupManager {
     return cgroupManagerFromJSON(this.stored.cgroup);
@@ -200,6 +237,9 @@ export class Container {
         throw new RuntError(
           `cannot pause container "${this.id}": it is ${status}, and only a running or created container can be paused`,
         );
+      }
+      if (this.cgroups().freezerState() === null && !this.hasCgroup()) {
+        throw this.noCgroup("pause", "freezer");
       }
       this.cgroups().freeze();
     });
@@ -234,6 +274,10 @@ export class Container {
         throw new RuntError(`cannot update container "${this.id}": it is ${status}`);
       }
       const mgr = this.cgroups();
+      if (this.stored.rootless) {
+        const field = mgr.unplaceable(changes);
+        if (field) throw this.noCgroup("update", `writable ${field.split(".")[2] ?? ""}`);
+      }
       const merged: LinuxResources = { ...mgr.resources };
       for (const [k, v] of Object.entries(changes) as [keyof LinuxResources, unknown][]) {
         const old = merged[k];

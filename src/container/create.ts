@@ -17,6 +17,8 @@ import { hookStateJson, runHooks } from "./hooks.ts";
 import { runInit } from "./init-process.ts";
 import { applyRdt, checkIntelRdt, destroyRdt, rdtPlan } from "./intel-rdt.ts";
 import { writePidFile } from "./pidfile.ts";
+import { inUserNamespace, rootlessEuid } from "./rootless.ts";
+import { checkRootlessMappings, ownCgroupSources, rootlessCgroupCheck } from "./rootless-create.ts";
 import { parentMount } from "./shared-mount.ts";
 import { processStartTime, StateDir, type StoredState } from "./state.ts";
 import { type ConsoleOptions, checkTerminal, onConsole, saveConfig } from "./terminal.ts";
@@ -40,6 +42,11 @@ export interface CreateOptions {
   warn?: (msg: string) => void;
   /** With process.terminal: where the pty master goes (console socket, or kept). */
   console?: ConsoleOptions;
+  /**
+   * runc's --rootless: cgroups this user cannot write are skipped when
+   * linux.cgroupsPath is not set, and device rules are best effort.
+   */
+  rootlessCgroups?: boolean;
 }
 
 export function loadSpec(bundle: string): Spec {
@@ -127,6 +134,8 @@ export function createContainer(opts: CreateOptions): {
     throw new RuntError(`root.path: ${rootfs} is not a directory; create the rootfs first`);
   }
   const cgroups = cgroupManager({ path: spec.linux?.cgroupsPath ?? "", id: opts.id });
+  const uncgrouped = opts.rootlessCgroups ? rootlessCgroupCheck(spec, cgroups, opts.debug) : [];
+  if (rootlessEuid()) checkRootlessMappings(spec);
   const selinux = hostSelinuxEnabled();
   const preserveFds = opts.preserveFds ?? 0;
   const join = cgroupJoin(cgroups.procsFiles());
@@ -141,11 +150,12 @@ export function createContainer(opts: CreateOptions): {
         keyring: opts.noNewKeyring ? undefined : `_ses.${opts.id}`,
         preserveFds,
         cgroupProcs: join.files,
-        cgroupMounts: cgroups.mountSources(),
+        cgroupMounts: [...cgroups.mountSources(), ...ownCgroupSources(cgroups.mode, uncgrouped)],
         statSource,
         parentMount,
         seccomp: linuxSeccomp(spec, opts),
         selinux,
+        runtimeInUserns: inUserNamespace(),
       });
     } catch (e) {
       throw e instanceof RuntError ? e : new RuntError(`config.json: ${(e as Error).message}`);
@@ -177,6 +187,7 @@ export function createContainer(opts: CreateOptions): {
     owner: ownerName(process.getuid?.() ?? 0),
     annotations: spec.annotations ?? {},
     cgroup: cgroups.toJSON(),
+    ...(opts.rootlessCgroups ? { rootless: true } : {}),
   };
   try {
     dir.write(state);
@@ -187,12 +198,20 @@ export function createContainer(opts: CreateOptions): {
     cgroups.create();
     state.cgroup = cgroups.toJSON();
     dir.write(state);
-    cgroups.applyDevices(spec.linux?.resources?.devices ?? [], spec.linux?.devices ?? []);
+    try {
+      cgroups.applyDevices(spec.linux?.resources?.devices ?? [], spec.linux?.devices ?? []);
+    } catch (e) {
+      // runc: "errors from the device subsystem are ignored" when rootless; the
+      // user namespace keeps the container from making device nodes anyway.
+      if (!opts.rootlessCgroups) throw e;
+      opts.debug?.(`rootless: device cgroup rules not applied: ${(e as Error).message}`);
+    }
     const linux = spec.linux ?? {};
     state.pid = runInit(plan, preserveFds, {
       uidMappings: linux.uidMappings ?? [],
       gidMappings: linux.gidMappings ?? [],
       spawnInCgroup: join.spawnIn,
+      rootless: rootlessEuid(),
       onSeccompFd: (fd, pid) => sendSeccompFd(spec, state, fd, pid),
       onPid: (pid) => {
         state.pid = pid;

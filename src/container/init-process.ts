@@ -10,6 +10,7 @@ import { schedHint } from "../plan/sched.ts";
 import { lsmHint } from "../plan/security.ts";
 import { sleepMs } from "../sleep.ts";
 import { errnoText } from "./errno.ts";
+import { writeRootlessIdMaps } from "./idmap.ts";
 
 let initFd: number | undefined;
 
@@ -33,6 +34,8 @@ export interface InitCallbacks {
   onPid: (pid: number) => void;
   /** The seccomp listener fd (SCMP_ACT_NOTIFY) and the container's pid; closed afterwards. */
   onSeccompFd?: (fd: number, pid: number) => void;
+  /** runt is not root: the maps go as an unprivileged process may write them (idmap.ts). */
+  rootless?: boolean;
   /** `sync <tag>` other than "userns" (hooks-prestart): runs before the ack; a throw aborts. */
   onSync?: (tag: string) => void;
   /** `state <status>`: the state JSON the hooks after a hookState op read on stdin. */
@@ -53,7 +56,7 @@ export interface InitCallbacks {
 /** Checks between waits on runt-init, so that none of them can block forever. */
 const SILENCE_MS = 1000;
 
-const mapText = (maps: IdMapping[]) =>
+export const mapText = (maps: IdMapping[]) =>
   maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}`).join("\n");
 
 /** Spawns the init, runs the plan up to `ready`, returns the container's pid. */
@@ -165,6 +168,10 @@ export function runInit(plan: CompiledPlan, preserveFds: number, cb: InitCallbac
 }
 
 function writeIdMaps(pid: number, cb: InitCallbacks): void {
+  if (cb.rootless) {
+    writeRootlessIdMaps(pid, cb.uidMappings, cb.gidMappings);
+    return;
+  }
   try {
     writeFileSync(`/proc/${pid}/uid_map`, mapText(cb.uidMappings));
     writeFileSync(`/proc/${pid}/gid_map`, mapText(cb.gidMappings));

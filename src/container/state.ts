@@ -41,6 +41,8 @@ export interface StoredState {
   cgroup: unknown;
   /** linux.intelRdt's resctrl groups, and which of them runt made. */
   intelRdt?: RdtRecord;
+  /** Created with rootless cgroups: hierarchies it could not write were skipped. */
+  rootless?: boolean;
 }
 
 const ID_PATTERN = /^[\w+\-.]+$/;
@@ -85,11 +87,17 @@ export class StateDir {
 
   /** Make the directory; exactly one of two racing creators succeeds. */
   claim(): void {
-    mkdirSync(this.root, { recursive: true, mode: 0o700 });
     try {
+      mkdirSync(this.root, { recursive: true, mode: 0o700 });
       mkdirSync(this.dir, { mode: 0o700 });
     } catch (e) {
-      if (errnoCode(e) === "EEXIST") throw new RuntError(`container "${this.id}" already exists`);
+      const code = errnoCode(e);
+      if (code === "EEXIST") throw new RuntError(`container "${this.id}" already exists`);
+      if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
+        throw new RuntError(
+          `state directory ${this.dir} cannot be made (${code}): pass --root a directory you can write`,
+        );
+      }
       throw e;
     }
   }

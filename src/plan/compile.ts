@@ -108,7 +108,9 @@ export function compilePlan(input: CompileInput): CompiledPlan {
     b.addSteps(terminalSteps(proc, true));
     b.addSteps(readonlyDevOps(input));
   };
-  for (const [note, op] of rootfsOps(input, userns)) {
+  // Devices are bound from the host in a user namespace, the container's or the one
+  // runt itself runs in (rootless podman's), where mknod is refused (runc does the same).
+  for (const [note, op] of rootfsOps(input, userns || input.runtimeInUserns === true)) {
     // Hooks run after the environment is made and before pivot_root (runtime.md).
     if (op.op === "pivotRoot" || op.op === "chroot" || op.op === "chrootClone") {
       b.addSteps(createHookOps(spec));

@@ -266,6 +266,8 @@ export interface CompileInput {
   seccomp?: CompiledSeccomp;
   /** SELinux is enabled: linux.mountLabel becomes a context= mount option. */
   selinux?: boolean;
+  /** runt itself runs in a user namespace (not the host's): device nodes cannot be made. */
+  runtimeInUserns?: boolean;
   /**
    * The runtime's mount namespace, which a container without a "mount" namespace
    * inherits (runtime-spec); default /proc/<this process>/ns/mnt.
