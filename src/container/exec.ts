@@ -5,7 +5,7 @@
 import { closeSync, existsSync, statSync } from "node:fs";
 import { join, posix, resolve } from "node:path";
 import { type CgroupDir, cgroupManagerFromJSON } from "../cgroups/index.ts";
-import { cgroupJoin } from "../cgroups/join.ts";
+import { type CgroupJoin, cgroupJoin } from "../cgroups/join.ts";
 import { RuntError } from "../errors.ts";
 import { native } from "../native.ts";
 import { compileExecPlan, EXEC_NAMESPACES } from "../plan/exec.ts";
@@ -76,6 +76,17 @@ function withContainerDefaults(proc: Process, theirs: Process | undefined): Proc
     ioPriority: proc.ioPriority ?? theirs?.ioPriority,
     execCPUAffinity: proc.execCPUAffinity ?? theirs?.execCPUAffinity,
   };
+}
+
+/**
+ * execCPUAffinity.initial is the affinity before the move into the container's
+ * cgroup (runtime-spec): an init born in the v2 cgroup (CLONE_INTO_CGROUP) has no
+ * such time, so then it joins that one by writing too, after the initial op.
+ */
+export function execJoin(procsFiles: string[], proc: Process): CgroupJoin {
+  const j = cgroupJoin(procsFiles);
+  if (!proc.execCPUAffinity?.initial?.trim() || j.spawnIn === undefined) return j;
+  return { files: [...j.files, `${j.spawnIn}/cgroup.procs`] };
 }
 
 /** The container's configured process: what `exec` starts from before its flags change it. */
@@ -161,7 +172,7 @@ export function execProcess(opts: ExecOptions): ExecResult {
   if (!proc.terminal && opts.console?.socket) {
     throw new RuntError("exec --console-socket: only used with --tty");
   }
-  const cgJoin = cgroupJoin(cgroupProcs(stored.cgroup, opts.cgroup ?? []));
+  const cgJoin = execJoin(cgroupProcs(stored.cgroup, opts.cgroup ?? []), proc);
   const preserveFds = opts.preserveFds ?? 0;
   const sec = config?.linux?.seccomp;
   const seccomp = sec

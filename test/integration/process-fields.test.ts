@@ -313,11 +313,18 @@ describe("exec", () => {
   test("initial alone: set before the cgroup is joined, and kept (no final, no reset)", () => {
     if (hostCpus() === "0") return;
     const c = started();
-    const file = c.processFile({ args: [PROBE], execCPUAffinity: { initial: "1" } });
+    const file = c.processFile({
+      args: ["sh", "-c", `cat /proc/self/cgroup; echo; cat /proc/1/cgroup; echo; exec ${PROBE}`],
+      execCPUAffinity: { initial: "1" },
+    });
     // Kernels since 6.2 keep a requested affinity across the move into the cpuset.
     const r = runt(["exec", "--process", file, c.id]);
     expect(r.stderr).toBe("");
     expect(probed(r.stdout).cpus).toBe("1");
+    // Joined by writes then, not born in the v2 cgroup: in every cgroup of the container.
+    const [mine, theirs] = r.stdout.split("\n\n");
+    expect(mine).toContain("0::");
+    expect(mine).toBe(theirs);
   });
 
   test("without any, runt's own affinity is reset to the container's CPUs", () => {

@@ -3,11 +3,16 @@
 // lists, and the ops the plan compilers make of them. What the kernel does with the
 // ops: test/integration/process-fields.test.ts.
 import { describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execJoin } from "../../src/container/exec.ts";
 import { compileExecPlan } from "../../src/plan/exec.ts";
 import type { PlanOp } from "../../src/plan/plan.ts";
 import { execAffinitySteps, schedHint, schedSteps } from "../../src/plan/sched.ts";
 import { parseIdList } from "../../src/spec/id-list.ts";
 import { validateConfig, validateProcessFile } from "../../src/spec/index.ts";
+import type { Process } from "../../src/spec/types.ts";
 import { base, expectRejected, type Json, specError } from "./spec-helpers.ts";
 
 describe("CPU and node lists", () => {
@@ -285,3 +290,36 @@ describe("what the error says to do", () => {
     expect(schedHint("mounts[0]", 22)).toBeUndefined();
   });
 });
+
+describe("exec's cgroup join with an initial affinity", () => {
+  test("not born in the v2 cgroup: it joins by writing, after the initial op", () => {
+    const dir = mkdtempSync(join(tmpdir(), "runt-join-"));
+    try {
+      const hierarchies: [string, string][] = [
+        ["v1", "tasks"],
+        ["v2", "cgroup.procs"],
+      ];
+      for (const [d, f] of hierarchies) {
+        mkdirSync(join(dir, d, "c"), { recursive: true });
+        writeFileSync(join(dir, d, f), "");
+      }
+      const files = [join(dir, "v1/c/cgroup.procs"), join(dir, "v2/c/cgroup.procs")];
+      expect(execJoin(files, { ...proc() })).toEqual({
+        files: [join(dir, "v1/c/tasks")],
+        spawnIn: join(dir, "v2/c"),
+      });
+      expect(execJoin(files, { ...proc(), execCPUAffinity: { initial: "1" } })).toEqual({
+        files: [join(dir, "v1/c/tasks"), join(dir, "v2/c/cgroup.procs")],
+      });
+      expect(execJoin(files, { ...proc(), execCPUAffinity: { final: "1" } }).spawnIn).toBe(
+        join(dir, "v2/c"),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+function proc(): Process {
+  return { args: ["sh"], cwd: "/", user: { uid: 0, gid: 0 } };
+}
