@@ -83,8 +83,10 @@ export function rootfsOps(input: CompileInput, userns: boolean): Step[] {
   // pivot_root refuses a shared parent, and the rootfs bind must not reach the host:
   // the mount holding the rootfs is made private (a slave for a slave propagation),
   // alone, if it is shared after the step above (which made it shared, or left it
-  // as the host has it).
-  const parent = hasMountNamespace(spec) ? input.parentMount?.(rootfs) : undefined;
+  // as the host has it). Only a new mount namespace is a copy of the runtime's, whose
+  // mount table parentMount reads.
+  const newMountNs = (linux.namespaces ?? []).some((ns) => ns.type === "mount" && !ns.path);
+  const parent = newMountNs ? input.parentMount?.(rootfs) : undefined;
   if (parent) {
     const changed = (first & MS.REC) !== 0 || parent.point === "/";
     if (changed ? (first & MS.SHARED) !== 0 : parent.shared) {

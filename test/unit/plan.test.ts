@@ -234,6 +234,23 @@ describe("compilePlan details", () => {
     const ops = plan("rshared", "/var/lib", false);
     const priv = ops.findIndex((o) => o.op === "mount" && o.target === "/var/lib");
     expect(priv).toBeLessThan(ops.findIndex((o) => o.op === "openRoot"));
+    // A joined mount namespace is not a copy of the runtime's: its mounts are not known.
+    const joined = compilePlan({
+      ...input((s) => {
+        s.linux = {
+          ...s.linux,
+          rootfsPropagation: "rshared",
+          namespaces: (s.linux?.namespaces ?? []).map((ns) =>
+            ns.type === "mount" ? { type: "mount", path: "/proc/1/ns/mnt" } : ns,
+          ),
+        };
+      }),
+      parentMount: () => ({ point: "/var/lib", shared: true }),
+    }).ops;
+    expect(hostProp(joined)).toEqual([
+      ["/", MS.SHARED | MS.REC],
+      ["/", MS.SHARED | MS.REC],
+    ]);
   });
 
   test("shared and unbindable root propagation: applied after the last bind", () => {
