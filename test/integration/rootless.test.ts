@@ -6,11 +6,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import {
   chownSync,
-  closeSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
-  openSync,
   readFileSync,
   rmSync,
   statSync,
@@ -18,19 +16,16 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import type { Spec } from "../../src/spec/types.ts";
-import { type Result, ROOTFS, RUNT, spawnToFiles } from "../helpers/harness.ts";
+import { type Result, ROOTFS, RUNT } from "../helpers/harness.ts";
+import { type AsUserOpts, canMakeUsers, TestUser } from "../helpers/test-user.ts";
 
 const RUNC = "/usr/sbin/runc";
-const USER = `rlt${process.pid}`;
-const usable =
-  process.getuid?.() === 0 &&
-  existsSync(RUNC) &&
-  existsSync("/usr/bin/setpriv") &&
-  existsSync(ROOTFS);
+const usable = canMakeUsers && existsSync(RUNC) && existsSync(ROOTFS);
 
+let user: TestUser;
 let uid = 0;
 let gid = 0;
-/** Everything the user gets from the test: its XDG_RUNTIME_DIR and bundles. */
+/** The user's scratch directory and XDG_RUNTIME_DIR (TestUser). */
 let base = "";
 let xdg = "";
 let serial = 0;
@@ -44,44 +39,8 @@ function sh(cmd: string, args: string[]): void {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${r.stderr}`);
 }
 
-interface AsUserOpts {
-  env?: Record<string, string>;
-  /** stdin from the host's /dev/null instead of an empty pipe. */
-  devNull?: boolean;
-  timeoutMs?: number;
-}
-
-/** Runs cmd as the test user, with only PATH, HOME and XDG_RUNTIME_DIR set. */
-function asUser(cmd: string, args: string[], opts: AsUserOpts = {}): Result {
-  const env: Record<string, string> = {
-    PATH: "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
-    HOME: `/home/${USER}`,
-    XDG_RUNTIME_DIR: xdg,
-    ...opts.env,
-  };
-  for (const [k, v] of Object.entries(env)) if (v === "") delete env[k];
-  const argv = ["--reuid", String(uid), "--regid", String(gid), "--init-groups", cmd, ...args];
-  if (!opts.devNull) {
-    return spawnToFiles("setpriv", argv, { env, timeoutMs: opts.timeoutMs ?? 30_000 });
-  }
-  const dir = mkdtempSync("/tmp/runt-out-");
-  const [out, err, nul] = [
-    openSync(join(dir, "o"), "w+"),
-    openSync(join(dir, "e"), "w+"),
-    openSync("/dev/null", "r"),
-  ];
-  try {
-    const r = spawnSync("setpriv", argv, { env, stdio: [nul, out, err], timeout: 30_000 });
-    return {
-      status: r.status ?? -1,
-      stdout: readFileSync(join(dir, "o"), "utf8"),
-      stderr: readFileSync(join(dir, "e"), "utf8"),
-    };
-  } finally {
-    for (const fd of [out, err, nul]) closeSync(fd);
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const asUser = (cmd: string, args: string[], opts: AsUserOpts = {}): Result =>
+  user.run(cmd, args, opts);
 
 const RUNTIMES = [
   ["runt", RUNT],
@@ -148,14 +107,8 @@ function ownLine(text: string): string | undefined {
 
 beforeAll(() => {
   if (!usable) return;
-  sh("useradd", ["--create-home", "--user-group", "--shell", "/bin/sh", USER]);
-  uid = Number(spawnSync("id", ["-u", USER], { encoding: "utf8" }).stdout.trim());
-  gid = Number(spawnSync("id", ["-g", USER], { encoding: "utf8" }).stdout.trim());
-  base = mkdtempSync("/tmp/runt-rootless-");
-  chownSync(base, uid, gid);
-  xdg = join(base, "xdg");
-  mkdirSync(xdg, { mode: 0o700 });
-  chownSync(xdg, uid, gid);
+  user = new TestUser(`rlt${process.pid}`);
+  ({ uid, gid, base, xdg } = user);
 });
 
 afterAll(() => {
@@ -167,16 +120,7 @@ afterAll(() => {
       if (existsSync(dir)) Bun.sleepSync(20);
     }
   }
-  // The user's processes, if a failed test left any (only this user's).
-  spawnSync("pkill", ["-KILL", "-u", USER]);
-  sh("userdel", ["--remove", USER]);
-  for (const file of ["/etc/subuid", "/etc/subgid"]) {
-    if (!existsSync(file)) continue;
-    const lines = readFileSync(file, "utf8").split("\n");
-    const kept = lines.filter((l) => !l.startsWith(`${USER}:`));
-    if (kept.length !== lines.length) writeFileSync(file, kept.join("\n"));
-  }
-  rmSync(base, { recursive: true, force: true });
+  user.remove();
 });
 
 describe.skipIf(!usable)("rootless, as an unprivileged user, runt beside runc", () => {
@@ -268,7 +212,7 @@ describe.skipIf(!usable)("rootless, as an unprivileged user, runt beside runc", 
       const list = rt(name, ["list"]);
       expect(list.status).toBe(0);
       expect(list.stdout).toMatch(new RegExp(`${id}\\s+\\d+\\s+created\\s+${bundle}\\s`));
-      expect(list.stdout).toContain(USER);
+      expect(list.stdout).toContain(user.name);
       expect(rt(name, ["start", id]).status).toBe(0);
       const st = stateOf(name, id);
       expect(st?.status).toBe("running");
@@ -371,8 +315,7 @@ describe.skipIf(!usable)("rootless, as an unprivileged user, runt beside runc", 
 
   test("several id ranges: newuidmap/newgidmap with /etc/subuid and /etc/subgid, as runc", () => {
     const start = 200_000 + (process.pid % 1000) * 65_536;
-    const range = `${start}-${start + 65_535}`;
-    sh("usermod", ["--add-subuids", range, "--add-subgids", range, USER]);
+    user.addSubids(start, 65_536);
     const maps = (own: number) => [
       { containerID: 0, hostID: own, size: 1 },
       { containerID: 1, hostID: start, size: 65_536 },
