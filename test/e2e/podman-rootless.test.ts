@@ -95,7 +95,7 @@ describe.skipIf(skip !== undefined)("rootless podman, runt beside runc", () => {
         "/dev/null",
       ]);
       expect(t.status).toBe(0);
-      expect(t.stdout).toMatch(/\/dev\/pts\/\d+\r?\n/);
+      expect(t.stdout.replace(/\r/g, "")).toMatch(/\/dev\/pts\/\d+\n/);
       expect(t.stdout).toContain("t-ok");
       podman(rt, ["stop", "--time", "1", name]);
       expect(podman(rt, ["inspect", "--format", "{{.State.Status}}", name]).stdout.trim()).toBe(

@@ -226,8 +226,9 @@ describe.skipIf(!usable)("rootless, as an unprivileged user, runt beside runc", 
         "/dev/null",
       ]);
       expect(t.status).toBe(0);
-      // script(1) echoes the end of its empty stdin into the pty as "^@".
-      expect(t.stdout.replace(/\^@/g, "")).toMatch(/\/dev\/pts\/\d+\r?\n0\r?\n/);
+      // script(1) echoes the end of its empty stdin into the pty as "^@"; a line may
+      // pass its own pty's onlcr before the runtime makes it raw (runc's too): \r\r\n.
+      expect(t.stdout.replace(/\^@|\r/g, "")).toMatch(/\/dev\/pts\/\d+\n0\n/);
       const ps = rt(name, ["ps", "--format", "json", id]);
       if (name === "runt") {
         // No cgroup: runt finds the processes in the container's PID namespace.
@@ -436,5 +437,72 @@ describe.skipIf(!usable)("rootless, as an unprivileged user, runt beside runc", 
       expect(rt(name, ["delete", id]).status).toBe(0);
       expect(existsSync(pids)).toBe(false);
     }
+  });
+
+  test("a cgroup v2 subtree delegated to the user: its cgroup, freeze, ps, events, kill --all, delete", () => {
+    // This host is hybrid: cgroup v2 is exercised in a private mount namespace with
+    // the cgroup2 hierarchy mounted at /sys/fs/cgroup, a subtree chowned to the user
+    // and the user's shell moved into it, as systemd's delegation leaves a session
+    // (v2 asks for write access to the common ancestor's cgroup.procs to move in).
+    // Only hugetlb is free for v2 here, and enabling it means writing the root's
+    // subtree_control, so v2 limits are left to the v1 test above.
+    const parent = `rl2-${process.pid}`;
+    const script = join(base, "v2.sh");
+    writeFileSync(
+      script,
+      `R=$1; B=$2; G=/sys/fs/cgroup/${parent}/c1
+$R run -d --bundle $B c1 </dev/null >/dev/null 2>&1; echo "run=$?"
+for i in $(seq 100); do [ "$(wc -l < $G/cgroup.procs)" = 2 ] && break; sleep 0.02; done
+echo "procs=$(wc -l < $G/cgroup.procs)"
+$R pause c1; echo "pause=$? freeze=$(cat $G/cgroup.freeze) $($R state c1 | grep -o '"status": "[a-z]*"')"
+$R resume c1; echo "resume=$? freeze=$(cat $G/cgroup.freeze)"
+echo "ps=$($R ps --format json c1 2>/dev/null | tr -d '0-9' )"
+$R events --stats c1 >/dev/null 2>&1; echo "events=$?"
+$R kill --all c1 KILL; echo "killall=$?"
+for i in $(seq 100); do $R state c1 | grep -q '"stopped"' && break; sleep 0.02; done
+echo "$($R state c1 | grep -o '"status": "[a-z]*"')"
+$R delete c1; echo "delete=$? $(test -d $G && echo left || echo gone)"
+`,
+    );
+    const cg = "/sys/fs/cgroup/unified";
+    cgroupDirs.push(`${cg}/${parent}`, `${cg}/${parent}/sess`);
+    const out: Partial<Record<Runtime, string>> = {};
+    for (const [name] of RUNTIMES) {
+      const bundle = userBundle(
+        userSpec(["sh", "-c", "sleep 999 & exec sleep 1000"], (s) => {
+          if (s.linux) s.linux.cgroupsPath = `/${parent}/c1`;
+        }),
+      );
+      const setup = [
+        "mount --make-rprivate /",
+        "umount -R /sys/fs/cgroup",
+        "mount -t cgroup2 none /sys/fs/cgroup",
+        `mkdir -p /sys/fs/cgroup/${parent}/sess`,
+        `chown -R ${uid}:${gid} /sys/fs/cgroup/${parent}`,
+        `echo $$ > /sys/fs/cgroup/${parent}/sess/cgroup.procs`,
+        `exec setpriv --reuid ${uid} --regid ${gid} --init-groups env XDG_RUNTIME_DIR=${xdg} PATH=/usr/bin:/bin:/usr/sbin sh ${script} ${binOf(name)} ${bundle}`,
+      ].join(" && ");
+      const r = spawnSync("unshare", ["-m", "sh", "-c", setup], {
+        encoding: "utf8",
+        timeout: 30_000,
+      });
+      expect(r.status).toBe(0);
+      out[name] = r.stdout;
+    }
+    expect(out.runt).toBe(out.runc as string);
+    expect(out.runt).toBe(
+      [
+        "run=0",
+        "procs=2",
+        'pause=0 freeze=1 "status": "paused"',
+        "resume=0 freeze=0",
+        "ps=[,]",
+        "events=0",
+        "killall=0",
+        '"status": "stopped"',
+        "delete=0 gone",
+        "",
+      ].join("\n"),
+    );
   });
 });
