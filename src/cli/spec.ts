@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { RuntError } from "../errors.ts";
+import { errnoCode, RuntError } from "../errors.ts";
 import { defaultSpec, hostHasUnifiedCgroups } from "../spec/default.ts";
 import { bool, str } from "./args.ts";
 import type { Verb } from "./context.ts";
@@ -22,7 +22,13 @@ export const spec: Verb = {
       rootless: bool(f, "rootless"),
       cgroupns: hostHasUnifiedCgroups(),
     });
-    writeFileSync(file, `${JSON.stringify(config, null, "\t")}\n`);
+    try {
+      writeFileSync(file, `${JSON.stringify(config, null, "\t")}\n`);
+    } catch (e) {
+      const code = errnoCode(e);
+      const why = code === "ENOENT" ? "the bundle directory does not exist" : (code ?? String(e));
+      throw new RuntError(`spec: cannot write ${file}: ${why}; create it or pass --bundle DIR`);
+    }
     return 0;
   },
 };

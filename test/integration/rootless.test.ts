@@ -141,6 +141,9 @@ describe.skipIf(!usable)("rootless, as an unprivileged user, runt beside runc", 
     expect(ours.mounts).toEqual(runc.mounts ?? []);
     expect(ours.linux?.resources).toBeUndefined();
     expect(runc.linux?.resources).toBeUndefined();
+    const missing = asUser(RUNT, ["spec", "--rootless", "--bundle", join(base, "no-such-dir")]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain("the bundle directory does not exist");
   });
 
   test("run: the same user namespace (own ids, setgroups deny) and no cgroup of its own", () => {
@@ -504,5 +507,43 @@ $R delete c1; echo "delete=$? $(test -d $G && echo left || echo gone)"
         "",
       ].join("\n"),
     );
+  });
+
+  test("confinement holds rootless: masked and read-only paths, seccomp, capabilities", () => {
+    const script = [
+      "grep -E '^Cap(Eff|Bnd|Inh|Amb)' /proc/self/status",
+      "stat -c 'keys %t:%T' /proc/keys",
+      "ls /sys/firmware | wc -l",
+      "(echo x > /proc/sys/kernel/domainname) 2>/dev/null && echo sys-writable || echo sys-ro",
+      "mkdir /tmp/d 2>/dev/null && echo mkdir-ok || echo mkdir-denied",
+      "mknod /tmp/n c 1 3 2>/dev/null && echo mknod-ok || echo mknod-denied",
+      "touch /etc/x 2>/dev/null && echo rootfs-writable || echo rootfs-ro",
+    ].join("; ");
+    const out: Partial<Record<Runtime, string>> = {};
+    for (const [name] of RUNTIMES) {
+      const spec = userSpec(["sh", "-c", script], (s) => {
+        if (!s.linux || !s.process?.capabilities) return;
+        s.mounts?.push({
+          destination: "/tmp",
+          type: "tmpfs",
+          source: "tmpfs",
+          options: ["mode=1777"],
+        });
+        s.linux.seccomp = {
+          defaultAction: "SCMP_ACT_ALLOW",
+          syscalls: [{ names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 1 }],
+        };
+        // runc spec --rootless raises ambient caps; runt spec does not (CVE-2022-29162).
+        delete s.process.capabilities.ambient;
+      });
+      const r = rt(name, ["run", "--bundle", userBundle(spec), newId(name)]);
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      out[name] = r.stdout;
+    }
+    expect(out.runt).toBe(out.runc as string);
+    // CAP_AUDIT_WRITE, CAP_KILL, CAP_NET_BIND_SERVICE: bits 29, 5, 10.
+    expect(out.runt).toContain("CapEff:\t0000000020000420\nCapBnd:\t0000000020000420\n");
+    expect(out.runt).toContain("keys 1:3\n0\nsys-ro\nmkdir-denied\nmknod-denied\nrootfs-ro\n");
   });
 });
