@@ -45,8 +45,17 @@ export abstract class CgroupfsDriver implements CgroupManager {
     return paths;
   }
 
-  dropUnwritable(): CgroupDir[] {
-    const dropped = this.dirs.filter((d) => !writableCgroup(d));
+  dropUnwritable(fallback?: (d: CgroupDir) => string | undefined): CgroupDir[] {
+    const dropped: CgroupDir[] = [];
+    for (const d of this.dirs) {
+      if (writableCgroup(d)) continue;
+      const alt = fallback?.(d);
+      if (alt !== undefined && under(alt, d.mountpoint) && writableCgroup({ ...d, dir: alt })) {
+        d.dir = alt;
+      } else {
+        dropped.push(d);
+      }
+    }
     for (const d of dropped) this.dirs.splice(this.dirs.indexOf(d), 1);
     return dropped;
   }
@@ -210,9 +219,12 @@ export abstract class CgroupfsDriver implements CgroupManager {
     // Parents runt made, deepest first, only when nothing else uses them. runt's own
     // /runt goes with its last container, whichever container made it: two created
     // at once both find it made by the other, and it stayed after both were gone.
-    const own = this.path.startsWith(`${RUNT_PARENT}/`)
-      ? this.dirs.map((d) => join(d.mountpoint, RUNT_PARENT))
-      : [];
+    // (Only where the directory is below it: a rootless one may be elsewhere.)
+    const own = this.dirs
+      .map((d) => join(d.mountpoint, RUNT_PARENT))
+      .filter(
+        (p, i) => this.path.startsWith(`${RUNT_PARENT}/`) && this.dirs[i]?.dir.startsWith(`${p}/`),
+      );
     const parents = [...new Set([...this.created.filter((c) => !leaves.has(c)), ...own])];
     for (const dir of parents.sort((a, b) => b.length - a.length)) {
       try {
@@ -286,6 +298,8 @@ function commonAncestor(d: CgroupDir): string | null {
   while (n < own.length && n < target.length && own[n] === target[n]) n++;
   return [d.mountpoint, ...target.slice(0, n)].join("/");
 }
+
+const under = (dir: string, mountpoint: string) => dir.startsWith(`${mountpoint}/`);
 
 /** `dir` and every cgroup below it, parents before children; [] when `dir` is gone. */
 function subtree(dir: string): string[] {

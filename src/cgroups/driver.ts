@@ -52,9 +52,11 @@ export interface CgroupManager {
   /**
    * Rootless, before create(): forget the hierarchies whose directory this
    * process can neither make nor join (runc skips them for a rootless
-   * container without a cgroupsPath). Returns the ones dropped.
+   * container without a cgroupsPath). A hierarchy whose directory is not
+   * writable moves to fallback's directory first, if that one is (runc's
+   * default: the caller's own cgroup). Returns the ones dropped.
    */
-  dropUnwritable(): CgroupDir[];
+  dropUnwritable(fallback?: (d: CgroupDir) => string | undefined): CgroupDir[];
   /** The first linux.resources field (not devices) none of the remaining hierarchies can take, or null. */
   unplaceable(resources: LinuxResources): string | null;
   /**

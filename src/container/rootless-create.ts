@@ -4,7 +4,7 @@
 // which cgroups the container gets (runc's rule: without linux.cgroupsPath the
 // ones the user cannot write are skipped, unless linux.resources needs them).
 import { accessSync, constants, existsSync, readFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, join, posix } from "node:path";
 import type { CgroupDir, CgroupManager, CgroupMode, CgroupMountSource } from "../cgroups/index.ts";
 import { RuntError } from "../errors.ts";
 import type { Spec } from "../spec/types.ts";
@@ -125,7 +125,15 @@ export function rootlessCgroupCheck(
   debug?: (msg: string) => void,
 ): CgroupDir[] {
   const explicit = Boolean(spec.linux?.cgroupsPath);
-  const dropped = cgroups.dropUnwritable();
+  // Without a cgroupsPath, runc's default is beside (v2: the own one holds processes,
+  // so no child may get controllers) or below (v1) the caller's own cgroup, which a
+  // delegation (systemd's user@.service) makes the user's; runt's /runt/<id> first.
+  const id = basename(cgroups.path);
+  const dropped = cgroups.dropUnwritable((d) => {
+    const own = explicit ? undefined : ownCgroupPath(d);
+    if (own === undefined) return undefined;
+    return join(d.mountpoint, d.kind === "v2" ? posix.dirname(own) : own, id);
+  });
   // runc fails with the permission error here: only the default path is optional,
   // and on hybrid hosts the cgroup2 directory, which runc 1.1 does not make at all.
   const needed = dropped.filter((d) => !(cgroups.mode === "hybrid" && d.kind === "v2"));
@@ -148,6 +156,22 @@ export function rootlessCgroupCheck(
   return dropped;
 }
 
+/** This process's cgroup in d's hierarchy (/proc/self/cgroup), or undefined. */
+function ownCgroupPath(d: CgroupDir): string | undefined {
+  let text = "";
+  try {
+    text = readFileSync("/proc/self/cgroup", "utf8");
+  } catch {
+    return undefined;
+  }
+  const key = d.kind === "v2" ? "" : d.data.split(",").sort().join(",");
+  for (const line of text.split("\n")) {
+    const m = /^\d+:([^:]*):(.*)$/.exec(line);
+    if (m && (m[1] ?? "").split(",").sort().join(",") === key) return m[2] ?? "/";
+  }
+  return undefined;
+}
+
 /**
  * A `cgroup` mount's sources for the hierarchies the container has no cgroup in:
  * the cgroups it stays in, runt's own (/proc/self/cgroup), as runc binds them.
@@ -156,23 +180,12 @@ export function ownCgroupSources(
   mode: CgroupMode,
   dropped: readonly CgroupDir[],
 ): CgroupMountSource[] {
-  let text = "";
-  try {
-    text = readFileSync("/proc/self/cgroup", "utf8");
-  } catch {
-    return [];
-  }
-  const own = new Map<string, string>();
-  for (const line of text.split("\n")) {
-    const m = /^\d+:([^:]*):(.*)$/.exec(line);
-    if (m) own.set((m[1] ?? "").split(",").sort().join(","), m[2] ?? "/");
-  }
   const out: CgroupMountSource[] = [];
   const v2 = mode === "v2";
   for (const d of dropped) {
     // On v1 and hybrid the container's cgroup mount shows only the v1 hierarchies.
     if (d.kind === "v2" && !v2) continue;
-    const path = own.get(d.kind === "v2" ? "" : d.data.split(",").sort().join(","));
+    const path = ownCgroupPath(d);
     const hostPath = path === undefined ? undefined : join(d.mountpoint, path);
     if (hostPath === undefined || !existsSync(hostPath)) continue;
     const name = d.kind === "v2" ? "" : basename(d.mountpoint);

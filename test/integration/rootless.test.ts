@@ -442,7 +442,7 @@ describe.skipIf(!usable)("rootless, as an unprivileged user, runt beside runc", 
     }
   });
 
-  test("a cgroup v2 subtree delegated to the user: its cgroup, freeze, ps, events, kill --all, delete", () => {
+  test("a cgroup v2 subtree delegated to the user: its cgroup, freeze, ps, events, kill --all, delete, the default path", () => {
     // This host is hybrid: cgroup v2 is exercised in a private mount namespace with
     // the cgroup2 hierarchy mounted at /sys/fs/cgroup, a subtree chowned to the user
     // and the user's shell moved into it, as systemd's delegation leaves a session
@@ -465,6 +465,10 @@ $R kill --all c1 KILL; echo "killall=$?"
 for i in $(seq 100); do $R state c1 | grep -q '"stopped"' && break; sleep 0.02; done
 echo "$($R state c1 | grep -o '"status": "[a-z]*"')"
 $R delete c1; echo "delete=$? $(test -d $G && echo left || echo gone)"
+$R run -d --bundle $3 c2 </dev/null >/dev/null 2>&1; echo "default=$?"
+P=$($R state c2 | grep '"pid"' | tr -dc 0-9)
+echo "in=$(grep ^0:: /proc/$P/cgroup)"
+$R delete --force c2; echo "delete=$? $(test -d /sys/fs/cgroup/${parent}/c2 && echo left || echo gone)"
 `,
     );
     const cg = "/sys/fs/cgroup/unified";
@@ -476,6 +480,8 @@ $R delete c1; echo "delete=$? $(test -d $G && echo left || echo gone)"
           if (s.linux) s.linux.cgroupsPath = `/${parent}/c1`;
         }),
       );
+      // No cgroupsPath: beside the caller's own cgroup, in the delegated subtree (runc's rule).
+      const byDefault = userBundle(userSpec(["sleep", "1000"]));
       const setup = [
         "mount --make-rprivate /",
         "umount -R /sys/fs/cgroup",
@@ -483,7 +489,7 @@ $R delete c1; echo "delete=$? $(test -d $G && echo left || echo gone)"
         `mkdir -p /sys/fs/cgroup/${parent}/sess`,
         `chown -R ${uid}:${gid} /sys/fs/cgroup/${parent}`,
         `echo $$ > /sys/fs/cgroup/${parent}/sess/cgroup.procs`,
-        `exec setpriv --reuid ${uid} --regid ${gid} --init-groups env XDG_RUNTIME_DIR=${xdg} PATH=/usr/bin:/bin:/usr/sbin sh ${script} ${binOf(name)} ${bundle}`,
+        `exec setpriv --reuid ${uid} --regid ${gid} --init-groups env XDG_RUNTIME_DIR=${xdg} PATH=/usr/bin:/bin:/usr/sbin sh ${script} ${binOf(name)} ${bundle} ${byDefault}`,
       ].join(" && ");
       const r = spawnSync("unshare", ["-m", "sh", "-c", setup], {
         encoding: "utf8",
@@ -503,6 +509,9 @@ $R delete c1; echo "delete=$? $(test -d $G && echo left || echo gone)"
         "events=0",
         "killall=0",
         '"status": "stopped"',
+        "delete=0 gone",
+        "default=0",
+        `in=0::/${parent}/c2`,
         "delete=0 gone",
         "",
       ].join("\n"),
