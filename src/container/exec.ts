@@ -14,6 +14,8 @@ import type { Process } from "../spec/types.ts";
 import { stdio } from "../stdio.ts";
 import { runInit } from "./init-process.ts";
 import { writePidFile } from "./pidfile.ts";
+import { rootlessEuid } from "./rootless.ts";
+import { isSelfMapping } from "./rootless-create.ts";
 import { StateDir } from "./state.ts";
 import { type ConsoleOptions, loadConfig, onConsole } from "./terminal.ts";
 
@@ -171,6 +173,17 @@ export function execProcess(opts: ExecOptions): ExecResult {
   }
   if (!proc.terminal && opts.console?.socket) {
     throw new RuntError("exec --console-socket: only used with --tty");
+  }
+  const egid = process.getegid?.() ?? 0;
+  if (
+    rootlessEuid() &&
+    (proc.user?.additionalGids ?? []).length > 0 &&
+    isSelfMapping(config?.linux?.gidMappings ?? [], egid)
+  ) {
+    // The kernel's rule for a user namespace an unprivileged process mapped itself.
+    throw new RuntError(
+      `exec: process.user.additionalGids: the container's user namespace maps only gid ${egid} and has setgroups denied; run it without additional groups`,
+    );
   }
   const cgJoin = execJoin(cgroupProcs(stored.cgroup, opts.cgroup ?? []), proc);
   const preserveFds = opts.preserveFds ?? 0;

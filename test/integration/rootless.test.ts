@@ -222,6 +222,10 @@ describe.skipIf(!usable)("rootless, as an unprivileged user, runt beside runc", 
       const e = rt(name, ["exec", id, "sh", "-c", "id -u; cat /proc/self/uid_map"]);
       expect(e.stderr).toBe("");
       expect(e.stdout.replace(/\s+/g, " ").trim()).toBe(`0 0 ${uid} 1`);
+      // setgroups is denied in a namespace the user mapped itself: both refuse, 255.
+      const g = rt(name, ["exec", "--additional-gids", "5", id, "id"]);
+      expect(g.status).toBe(255);
+      expect(g.stderr).toMatch(/additional groups|additionalGids/);
       // exec -t in a terminal that script(1) makes for the user.
       const t = asUser("script", [
         "-qec",
