@@ -121,6 +121,13 @@ export class TestUser {
       Bun.sleepSync(20);
     }
     spawnSync("userdel", ["--remove", this.name], { stdio: "ignore" });
+    // The files and shadow's backups of them ("/etc/subuid-"), which keep the old lines.
+    for (const backup of ["/etc/subuid-", "/etc/subgid-"]) {
+      if (!existsSync(backup)) continue;
+      const lines = readFileSync(backup, "utf8").split("\n");
+      const kept = lines.filter((l) => !l.startsWith(`${this.name}:`));
+      if (kept.length !== lines.length) writeFileSync(backup, kept.join("\n"));
+    }
     ["/etc/subuid", "/etc/subgid"].forEach((file, i) => {
       if (!existsSync(file)) return;
       const lines = readFileSync(file, "utf8").split("\n");
